@@ -1,0 +1,86 @@
+"""Event indicators: dated announcements that mark stages 2 and 3 of the bust.
+
+Events are observations on the day they were announced; rules read them through
+window functions (``count(12mo)``, ``months_since()``), never as a standing level.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from monitor.indicator import Indicator, select
+from monitor.plugins import hookimpl
+
+
+class _Event(Indicator):
+    kind = "event"
+    frequency = "event"
+    series: str
+
+    def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
+        return select(observations, self.series)
+
+
+class ProfitWarnings(_Event):
+    """Profit warnings and earnings misses of the equipment vendors (stage 2).
+
+    The brief's canary: Lucent on 6 January 2000 (EPS about 30% below expectations,
+    -28% in a day), its second warning on 20 July 2000 conceding a structural demand
+    decline, Cisco's first miss in February 2001. Value: size of the miss in percent
+    where the brief gives it, else 1.
+    """
+
+    name = "profit_warnings"
+    title = "Profit warnings"
+    unit = "%"
+    series = "profit_warning"
+    inputs = ("profit_warning",)
+
+
+class InventoryWritedowns(_Event):
+    """Inventory write-downs (stage 3), value in $ bn.
+
+    The brief: Cisco wrote down $2.25 bn of inventory in spring 2001; its forecasting
+    had no downside scenario, and the bullwhip of double orders had filled warehouses.
+    """
+
+    name = "inventory_writedowns"
+    title = "Inventory write-downs"
+    unit = "$bn"
+    series = "inventory_writedown"
+    inputs = ("inventory_writedown",)
+
+
+class Restatements(_Event):
+    """Accounting restatements (stage 3), value: profit cut in $ bn where known.
+
+    The brief: Enron's October 2001 restatement cut 1997-2000 profit by $586 m;
+    WorldCom's capex fraud surfaced in June 2002; more than 30 large telecom and
+    equipment companies restated in 2000-2002.
+    """
+
+    name = "restatements"
+    title = "Restatements"
+    unit = "$bn"
+    series = "restatement"
+    inputs = ("restatement",)
+
+
+class Bankruptcies(_Event):
+    """Bankruptcies of operators and customers (stage 3), value: assets in $ bn or 1.
+
+    The brief: Enron on 2 December 2001, WorldCom on 21 July 2002 ($107 bn of
+    assets); at least 47 CLECs filed 2000-2003. Vendor loans to these customers
+    turned into the bad-debt reserves of the equipment makers.
+    """
+
+    name = "bankruptcies"
+    title = "Bankruptcies"
+    unit = "$bn"
+    series = "bankruptcy"
+    inputs = ("bankruptcy",)
+
+
+@hookimpl
+def monitor_indicators() -> list[type[Indicator]]:
+    return [ProfitWarnings, InventoryWritedowns, Restatements, Bankruptcies]

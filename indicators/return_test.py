@@ -1,0 +1,105 @@
+"""The brief's closing arithmetic: what revenue would make the AI capex pay?"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from monitor.indicator import Indicator, empty_output
+from monitor.plugins import hookimpl
+
+INPUTS = (
+    "ai_investment",
+    "gpu_depreciation_rate",
+    "required_roe",
+    "tax_rate",
+    "ebitda_margin_high",
+    "global_advertising_revenue_high",
+)
+
+
+def _latest_inputs(observations: pd.DataFrame) -> dict[str, pd.Series] | None:
+    rows = observations[observations["series"].isin(INPUTS)]
+    if rows.empty:
+        return None
+    latest = rows.sort_values("published").groupby(["entity", "series"]).tail(1)
+    table = latest.pivot(index="entity", columns="series", values="value")
+    published = latest.groupby("entity")["published"].max()
+    if not set(INPUTS).issubset(table.columns):
+        return None
+    table = table.dropna(subset=list(INPUTS))
+    return {"table": table, "published": published.reindex(table.index)}  # type: ignore[dict-item]
+
+
+def required_revenue(observations: pd.DataFrame) -> pd.DataFrame:
+    """Required annual AI revenue in $ bn at the most favourable EBITDA margin.
+
+    EBITDA must cover depreciation (rate x investment) and a pre-tax return
+    (ROE x investment / (1 - tax)); revenue = EBITDA / margin. With the brief's
+    inputs: 0.3 x 3000 + 0.3 x 3000 / 0.75 = 2100 $bn of EBITDA, / 0.6 = 3500 $bn.
+    """
+    inputs = _latest_inputs(observations)
+    if inputs is None:
+        return empty_output()
+    t = inputs["table"]
+    investment = t["ai_investment"]
+    ebitda = t["gpu_depreciation_rate"] / 100 * investment + t[
+        "required_roe"
+    ] / 100 * investment / (1 - t["tax_rate"] / 100)
+    revenue = ebitda / (t["ebitda_margin_high"] / 100)
+    published = inputs["published"]
+    return pd.DataFrame(
+        {
+            "entity": t.index.astype("str"),
+            "date": published.to_numpy(),
+            "value": revenue.to_numpy(),
+            "published": published.to_numpy(),
+            "benchmark": t["global_advertising_revenue_high"].to_numpy(),
+        }
+    )
+
+
+class RequiredAiRevenue(Indicator):
+    """Annual AI revenue needed for the capex to earn its cost of capital, in $ bn.
+
+    The brief (sec. 6): $3 tn invested, 30% GPU depreciation a year, 30% required
+    ROE, 25% tax -> about $2 tn of EBITDA a year; at a 30-60% EBITDA margin that is
+    $3.3-6 tn of revenue a year (the brief's rounding). Computed from the inputs at
+    the most favourable (60%) margin, so it is the lowest bar the brief allows.
+    """
+
+    name = "required_ai_revenue"
+    title = "Required annual AI revenue"
+    unit = "$bn"
+    frequency = "irregular"
+    inputs = INPUTS
+
+    def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
+        return required_revenue(observations)[["entity", "date", "value", "published"]]
+
+
+class RequiredRevenueGap(Indicator):
+    """Required annual AI revenue as a multiple of global advertising revenue.
+
+    The brief compares the required $3.3-6 tn a year with whole industries: global
+    advertising $0.8-1 tn in 2024, mobile phones about $0.5 tn, autos $4-5 tn. A gap
+    above 1x means AI must out-earn the entire advertising market; the most
+    favourable margin and the largest advertising estimate keep the figure cautious.
+    """
+
+    name = "required_revenue_gap"
+    title = "Required AI revenue / global advertising revenue"
+    unit = "x"
+    frequency = "irregular"
+    inputs = INPUTS
+
+    def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
+        required = required_revenue(observations)
+        if required.empty:
+            return empty_output()
+        value = required["value"] / required["benchmark"]
+        return required.assign(value=value)[["entity", "date", "value", "published"]]
+
+
+@hookimpl
+def monitor_indicators() -> list[type[Indicator]]:
+    return [RequiredAiRevenue, RequiredRevenueGap]

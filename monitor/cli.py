@@ -1,0 +1,178 @@
+"""The ``monitor`` command line.
+
+Heavy imports (pandas, pandera, matplotlib) happen inside the commands, never at
+module level, so ``monitor --help`` answers instantly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_ERROR = 1
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bubble-monitor", prog_name="monitor")
+def main() -> None:
+    """Early-warning monitor for investment bubbles.
+
+    Evaluates rule files that encode the three stages of the 2000 telecom bust
+    against indicator series, point in time, and writes HTML and JSON reports.
+    """
+
+
+@main.command()
+@click.option(
+    "--case",
+    "case_name",
+    default="ai-cycle",
+    show_default=True,
+    help="Bundled case name or path to a case folder.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="Evaluate as of this date (default: the case's latest data).",
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Rule folder or file to evaluate instead of the bundled set (repeatable).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the HTML and JSON outputs.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+def run(
+    case_name: str, as_of: str | None, rule_dirs: tuple[Path, ...], out_dir: Path, as_json: bool
+) -> None:
+    """Evaluate a case and write its report."""
+    from monitor.errors import MonitorError
+    from monitor.pipeline import run as run_pipeline
+
+    try:
+        result = run_pipeline(case_name, as_of, rule_dirs, out_dir)
+    except MonitorError as exc:
+        _fail(str(exc))
+        return
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        click.echo(json.dumps(result.assessment.to_json(), indent=2, ensure_ascii=False))
+        return
+    from monitor.summary import print_summary
+
+    print_summary(result.assessment)
+
+
+@main.group()
+def indicators() -> None:
+    """Inspect the registered indicator plugins."""
+
+
+@indicators.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def indicators_list(as_json: bool) -> None:
+    """List registered indicators with unit, kind and origin."""
+    from monitor.plugins import load_registry
+
+    registry = load_registry()
+    rows = [
+        {
+            "name": name,
+            "title": ind.title,
+            "unit": ind.unit,
+            "kind": ind.kind,
+            "frequency": ind.frequency,
+            "inputs": list(ind.inputs),
+            "plugin": registry.origins[name],
+            "summary": ind.summary(),
+        }
+        for name, ind in sorted(registry.indicators.items())
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        width = max(len(r["name"]) for r in rows) if rows else 10
+        for r in rows:
+            click.echo(f"{r['name']:<{width}}  {r['unit']:<9}  {r['kind']:<5}  {r['title']}")
+    for failure in registry.failures:
+        click.echo(f"warning: {failure}", err=True)
+
+
+@indicators.command("show")
+@click.argument("name")
+@click.option("--case", "case_name", default="ai-cycle", show_default=True)
+@click.option("--entity", default=None, help="Only this entity.")
+@click.option(
+    "--as-of", "as_of", default=None, metavar="DATE", help="Only what was published by this date."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def indicators_show(
+    name: str, case_name: str, entity: str | None, as_of: str | None, as_json: bool
+) -> None:
+    """Compute one indicator on a case and print its series."""
+    import pandas as pd
+
+    from monitor.case import load_case
+    from monitor.errors import MonitorError
+    from monitor.evaluate import compute_indicators
+    from monitor.plugins import load_registry
+
+    try:
+        registry = load_registry()
+        indicator = registry.get(name)
+        case = load_case(case_name)
+    except MonitorError as exc:
+        _fail(str(exc))
+        return
+    observations = case.observations
+    if as_of:
+        observations = observations[observations["published"] <= pd.Timestamp(as_of)]
+    frames, errors = compute_indicators(observations, registry, {name})
+    if name in errors:
+        _fail(f"indicator {name!r} failed: {errors[name]}")
+    frame = frames[name]
+    if entity:
+        frame = frame[frame["entity"] == entity]
+    rows: list[dict[str, Any]] = [
+        {
+            "entity": str(r.entity),
+            "date": r.date.date().isoformat(),
+            "value": round(float(r.value), 6),
+            "unit": indicator.unit,
+            "published": r.published.date().isoformat(),
+        }
+        for r in frame.itertuples(index=False)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{indicator.name}: {indicator.title} ({indicator.unit})")
+    for row in rows:
+        click.echo(
+            f"  {row['entity']:<8} {row['date']}  {row['value']:>12.4g} {row['unit']:<6}"
+            f"  published {row['published']}"
+        )
+    if not rows:
+        click.echo("  (no values: the case lacks this indicator's inputs)")

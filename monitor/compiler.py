@@ -1,0 +1,417 @@
+"""Compiling parsed conditions into vectorised pandas operations.
+
+Each node of the tree becomes a small closure that, given an evaluation context,
+returns a frame (evaluation times x entities) or a number. Names, functions, argument
+shapes and units are all checked here, once, when a rule file loads, so a rule that
+loads is a rule that can run.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeAlias
+
+import numpy as np
+import pandas as pd
+from lark import Token, Tree
+
+from monitor import windows
+from monitor.durations import Duration, parse_duration
+from monitor.errors import ExpressionError
+from monitor.expression import FUNCTIONS, parse_activation, parse_condition, position
+from monitor.units import DIMENSIONLESS, LITERAL_UNITS, Unit, describe, indicator_unit
+
+Value: TypeAlias = Any  # a frame (times x entities) or a plain number
+
+
+class Context(Protocol):
+    grid: pd.DatetimeIndex
+
+    def frame(self, name: str) -> pd.DataFrame: ...
+
+    def known(self, name: str) -> pd.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """What the compiler needs to know of an indicator: its unit and kind."""
+
+    unit: str
+    kind: str = "level"
+
+
+@dataclass
+class Node:
+    kind: str  # "series", "number", "duration", "bool"
+    unit: Unit
+    run: Callable[[Context], Any]
+    text: str
+    literal: float | None = None
+    duration: Duration | None = None
+    indicator: str | None = None  # set when the node is a bare indicator name
+    label: str = ""  # the unit as people write it, e.g. "%" or "$bn"
+
+
+@dataclass
+class CompiledCondition:
+    """A rule's condition, ready to run, plus what a report needs to explain it."""
+
+    text: str
+    predicate: Node
+    measure: Node | None
+    threshold: float | None
+    comparator: str | None
+    indicators: set[str] = field(default_factory=set)
+
+    def evaluate(self, ctx: Context) -> pd.DataFrame:
+        result = self.predicate.run(ctx)
+        if not isinstance(result, pd.DataFrame):
+            return pd.DataFrame(index=ctx.grid)
+        return result.fillna(False).astype(bool)
+
+    def measured(self, ctx: Context) -> pd.DataFrame:
+        if self.measure is None:
+            return pd.DataFrame(index=ctx.grid)
+        value = self.measure.run(ctx)
+        if isinstance(value, pd.DataFrame):
+            return value
+        return pd.DataFrame(index=ctx.grid)
+
+
+COMPARATORS: dict[str, Callable[[Any, Any], Any]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+
+def _align(a: Value, b: Value) -> tuple[Value, Value]:
+    """Align two operands; a single macro column broadcasts across entities."""
+    if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
+        if a.shape[1] == 1 and b.shape[1] > 1 and a.columns[0] not in b.columns:
+            a = pd.DataFrame({c: a.iloc[:, 0] for c in b.columns}, index=a.index)
+        elif b.shape[1] == 1 and a.shape[1] > 1 and b.columns[0] not in a.columns:
+            b = pd.DataFrame({c: b.iloc[:, 0] for c in a.columns}, index=b.index)
+        a, b = a.align(b, join="outer")
+    return a, b
+
+
+class _Compiler:
+    def __init__(self, text: str, primary: str | None, indicators: Mapping[str, IndicatorInfo]):
+        self.text = text
+        self.primary = primary
+        self.indicators = indicators
+        self.used: set[str] = set()
+        self.last_comparison: tuple[Node, str, Node] | None = None
+
+    def error(self, node: Tree[Any] | Token, message: str) -> ExpressionError:
+        line, col = position(node)
+        return ExpressionError(message, line, col)
+
+    def snippet(self, node: Tree[Any] | Token) -> str:
+        if isinstance(node, Token):
+            return str(node)
+        meta = node.meta
+        if getattr(meta, "empty", True):
+            return self.text
+        return self.text[meta.start_pos : meta.end_pos]
+
+    def compile(self, tree: Tree[Any] | Token) -> Node:
+        if isinstance(tree, Token):
+            raise self.error(tree, f"unexpected {tree!s}")
+        handler = getattr(self, f"_{tree.data}", None)
+        if handler is None:
+            raise self.error(tree, f"unsupported construct {tree.data}")
+        node: Node = handler(tree)
+        return node
+
+    # literals and names -------------------------------------------------
+    def _number(self, tree: Tree[Any]) -> Node:
+        number = float(str(tree.children[0]))
+        unit = DIMENSIONLESS
+        if len(tree.children) > 1:
+            unit = LITERAL_UNITS[str(tree.children[1])][0]
+        return Node("number", unit, lambda ctx: number, self.snippet(tree), literal=number)
+
+    def _duration(self, tree: Tree[Any]) -> Node:
+        duration = parse_duration(str(tree.children[0]))
+        return Node(
+            "duration", DIMENSIONLESS, lambda ctx: duration, str(duration), duration=duration
+        )
+
+    def _name(self, tree: Tree[Any]) -> Node:
+        token = tree.children[0]
+        name = self._resolve_name(token)
+        info = self.indicators[name]
+        if info.kind == "event":
+            raise self.error(
+                token,
+                f"{name!r} is an event indicator: use count({name}, window), "
+                f"sum({name}, window) or months_since({name})",
+            )
+        self.used.add(name)
+        return Node(
+            "series",
+            indicator_unit(info.unit),
+            lambda ctx: ctx.known(name),
+            str(token),
+            indicator=name,
+            label=info.unit,
+        )
+
+    def _resolve_name(self, token: Any) -> str:
+        name = str(token)
+        if name == "value":
+            if self.primary is None:
+                raise self.error(token, "'value' needs the rule to name an indicator")
+            name = self.primary
+        if name in FUNCTIONS:
+            raise self.error(
+                token, f"{name!r} is a function: call it as {FUNCTIONS[name].signature}"
+            )
+        if name not in self.indicators:
+            known = ", ".join(sorted(self.indicators)) or "none"
+            raise self.error(token, f"unknown indicator {name!r}; known: {known}")
+        return name
+
+    # boolean logic ------------------------------------------------------
+    def _bools(self, tree: Tree[Any]) -> list[Node]:
+        nodes = [self.compile(c) for c in tree.children]
+        for child, node in zip(tree.children, nodes, strict=True):
+            if node.kind != "bool":
+                raise self.error(
+                    child, f"{node.text!r} is not a condition; compare it, e.g. {node.text} > 0"
+                )
+        return nodes
+
+    def _or_(self, tree: Tree[Any]) -> Node:
+        return self._logic(tree, operator.or_, "or")
+
+    def _and_(self, tree: Tree[Any]) -> Node:
+        return self._logic(tree, operator.and_, "and")
+
+    def _logic(self, tree: Tree[Any], op: Callable[[Any, Any], Any], word: str) -> Node:
+        nodes = self._bools(tree)
+
+        def run(ctx: Context) -> pd.DataFrame:
+            result = nodes[0].run(ctx)
+            for node in nodes[1:]:
+                left, right = _align(result, node.run(ctx))
+                result = op(left.fillna(False).astype(bool), right.fillna(False).astype(bool))
+            return result
+
+        return Node("bool", DIMENSIONLESS, run, self.snippet(tree))
+
+    def _not_(self, tree: Tree[Any]) -> Node:
+        (inner,) = self._bools(tree)
+        return Node(
+            "bool",
+            DIMENSIONLESS,
+            lambda ctx: ~inner.run(ctx).fillna(False).astype(bool),
+            self.snippet(tree),
+        )
+
+    # comparisons and arithmetic ----------------------------------------
+    def _numeric(self, child: Tree[Any] | Token, node: Node) -> None:
+        if node.kind not in ("series", "number"):
+            raise self.error(child, f"{node.text!r} is a {node.kind}, not a number or series")
+
+    def _compare(self, tree: Tree[Any]) -> Node:
+        if len(tree.children) == 1:
+            return self.compile(tree.children[0])
+        left_tree, comparator, right_tree = tree.children
+        left, right = self.compile(left_tree), self.compile(right_tree)
+        self._numeric(left_tree, left)
+        self._numeric(right_tree, right)
+        if left.kind == "number" and right.kind == "number":
+            raise self.error(tree, "comparison of two constants: name an indicator or function")
+        left, right = self._unify(tree, left, right)
+        compare = COMPARATORS[str(comparator)]
+
+        def run(ctx: Context) -> pd.DataFrame:
+            a, b = _align(left.run(ctx), right.run(ctx))
+            result = compare(a, b)
+            missing = (a.isna() if isinstance(a, pd.DataFrame) else False) | (
+                b.isna() if isinstance(b, pd.DataFrame) else False
+            )
+            return result & ~missing
+
+        node = Node("bool", DIMENSIONLESS, run, self.snippet(tree))
+        self.last_comparison = (left, str(comparator), right)
+        return node
+
+    def _unify(self, where: Tree[Any], left: Node, right: Node) -> tuple[Node, Node]:
+        """Check units agree and rescale a literal to the series' scale."""
+        if not left.unit.compatible(right.unit):
+            raise self.error(
+                where,
+                f"unit mismatch: {left.text!r} is {describe(left.unit)}, "
+                f"{right.text!r} is {describe(right.unit)}",
+            )
+        if left.unit.dimension is None or right.unit.dimension is None:
+            return left, right
+        factor = right.unit.scale / left.unit.scale
+        if factor == 1.0:
+            return left, right
+        if right.kind == "number" and right.literal is not None:
+            scaled = right.literal * factor
+            return left, Node("number", left.unit, lambda ctx: scaled, right.text, literal=scaled)
+        inner = right.run
+        return left, Node(
+            right.kind, left.unit, lambda ctx: inner(ctx) * factor, right.text, label=left.label
+        )
+
+    def _arith(self, tree: Tree[Any]) -> Node:
+        children = tree.children
+        node = self.compile(children[0])
+        self._numeric(children[0], node)
+        for i in range(1, len(children), 2):
+            op_token, right_tree = children[i], children[i + 1]
+            right = self.compile(right_tree)
+            self._numeric(right_tree, right)
+            node = self._combine(tree, node, str(op_token), right)
+        return node
+
+    def _combine(self, tree: Tree[Any], left: Node, op: str, right: Node) -> Node:
+        if op in "+-":
+            left, right = self._unify(tree, left, right)
+            unit = left.unit if left.unit.dimension else right.unit
+        elif left.unit.dimension is None:
+            unit = right.unit
+        elif right.unit.dimension is None:
+            unit = left.unit
+        else:
+            unit = DIMENSIONLESS
+        fn = ARITHMETIC[op]
+        kind = "number" if left.kind == right.kind == "number" else "series"
+        literal = None
+        if kind == "number" and left.literal is not None and right.literal is not None:
+            if op == "/" and right.literal == 0:
+                raise self.error(tree, "division by zero")
+            literal = fn(left.literal, right.literal)
+
+        def run(ctx: Context) -> Value:
+            a, b = _align(left.run(ctx), right.run(ctx))
+            if op == "/" and isinstance(b, pd.DataFrame):
+                b = b.where(b != 0)
+            return fn(a, b)
+
+        label = left.label if op in "+-" or not right.label else right.label
+        if op in "*/" and left.label and right.label:
+            label = ""
+        return Node(kind, unit, run, f"{left.text} {op} {right.text}", literal=literal, label=label)
+
+    def _neg(self, tree: Tree[Any]) -> Node:
+        inner = self.compile(tree.children[0])
+        self._numeric(tree.children[0], inner)
+        literal = -inner.literal if inner.literal is not None else None
+        return Node(
+            inner.kind,
+            inner.unit,
+            lambda ctx: -inner.run(ctx),
+            f"-{inner.text}",
+            literal=literal,
+            label=inner.label,
+        )
+
+    # function calls -----------------------------------------------------
+    def _call(self, tree: Tree[Any]) -> Node:
+        from monitor.functions import build_call
+
+        name_token = tree.children[0]
+        name = str(name_token)
+        spec = FUNCTIONS.get(name)
+        if spec is None:
+            allowed = ", ".join(sorted(FUNCTIONS))
+            raise self.error(name_token, f"unknown function {name!r}; allowed: {allowed}")
+        args = tree.children[1].children if len(tree.children) > 1 else []
+        return build_call(self, tree, spec, list(args))
+
+
+def compile_condition(
+    text: str, primary: str | None, indicators: Mapping[str, IndicatorInfo]
+) -> CompiledCondition:
+    """Parse and compile a ``when`` expression against the known indicators."""
+    tree = parse_condition(text)
+    compiler = _Compiler(text, primary, indicators)
+    try:
+        predicate = compiler.compile(tree)
+    except RecursionError:
+        raise ExpressionError("expression nested too deeply") from None
+    if predicate.kind != "bool":
+        raise ExpressionError(
+            f"the condition must be a comparison, e.g. {predicate.text} > 0", *position(tree)
+        )
+    measure, threshold, comparator = None, None, None
+    if tree.data == "compare" and compiler.last_comparison is not None:
+        left, comparator, right = compiler.last_comparison
+        if left.kind == "series":
+            measure = left
+            threshold = right.literal
+    if measure is None and primary is not None and primary in compiler.used:
+        measure = Node(
+            "series",
+            indicator_unit(indicators[primary].unit),
+            lambda ctx: ctx.known(primary),
+            primary,
+            indicator=primary,
+            label=indicators[primary].unit,
+        )
+    return CompiledCondition(text, predicate, measure, threshold, comparator, compiler.used)
+
+
+def compile_activation(
+    text: str, rule_ids: set[str]
+) -> tuple[Callable[[pd.DataFrame], pd.Series], set[str]]:
+    """Compile ``a and (b or not c)`` over rule ids into a function of a firing table."""
+    tree = parse_activation(text)
+    used: set[str] = set()
+
+    def build(node: Any) -> Callable[[pd.DataFrame], pd.Series]:
+        if isinstance(node, Token):
+            raise ExpressionError(f"unexpected {node!s}", *position(node))
+        if node.data == "rule_ref":
+            token = node.children[0]
+            rule_id = str(token)
+            if rule_id not in rule_ids:
+                raise ExpressionError(f"unknown rule id {rule_id!r}", *position(token))
+            used.add(rule_id)
+            return lambda table: table[rule_id].astype(bool)
+        parts = [build(c) for c in node.children]
+        if node.data == "not_":
+            return lambda table: ~parts[0](table)
+        op = operator.and_ if node.data == "and_" else operator.or_
+
+        def combined(table: pd.DataFrame) -> pd.Series:
+            result = parts[0](table)
+            for part in parts[1:]:
+                result = op(result, part(table))
+            return result
+
+        return combined
+
+    return build(tree), used
+
+
+def empty_frame(ctx: Context) -> pd.DataFrame:
+    return pd.DataFrame(index=ctx.grid, dtype=np.float64)
+
+
+__all__ = [
+    "CompiledCondition",
+    "IndicatorInfo",
+    "compile_activation",
+    "compile_condition",
+    "windows",
+]

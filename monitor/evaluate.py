@@ -1,0 +1,175 @@
+"""The evaluator: observations -> indicators -> rule states, stages and score over time.
+
+One call evaluates every rule for every entity at every day of a range, point in
+time: each day only sees what had been published by then. An assessment at a date
+is a row of this timeline, so a backtest reuses it without re-running anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from monitor.indicator import validate_output
+from monitor.observations import visible_at
+from monitor.plugins import Registry
+from monitor.rulefile import SEVERITIES, Rule, RuleSet
+from monitor.states import AlertState, StateTable, compute_states
+from monitor.windows import evaluation_grid, known_at
+
+
+class EvaluationContext:
+    """Indicator frames on the period axis and their known-value paths on the grid."""
+
+    def __init__(self, grid: pd.DatetimeIndex, frames: dict[str, pd.DataFrame]):
+        self.grid = grid
+        self.frames = frames
+        self._known: dict[str, pd.DataFrame] = {}
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    def known(self, name: str) -> pd.DataFrame:
+        if name not in self._known:
+            self._known[name] = known_at(self.frames[name], self.grid)
+        return self._known[name]
+
+
+@dataclass
+class RuleResult:
+    rule: Rule
+    condition: pd.DataFrame
+    measure: pd.DataFrame
+    table: StateTable
+    error: str | None = None
+
+    def firing_any(self) -> pd.Series:
+        states = self.table.states
+        if states.shape[1] == 0:
+            return pd.Series(False, index=self.condition.index)
+        return (states == AlertState.FIRING).any(axis=1)
+
+
+@dataclass
+class Timeline:
+    """Everything evaluated, per day: rule states, stage activity, stage and score."""
+
+    grid: pd.DatetimeIndex
+    ruleset: RuleSet
+    results: dict[str, RuleResult]
+    firing: pd.DataFrame  # grid x rule id, any entity firing
+    stage_active: pd.DataFrame  # grid x stage (1..3)
+    stage: pd.Series
+    contributions: pd.DataFrame  # grid x rule id, score points
+    score: pd.Series
+    indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
+    indicator_errors: dict[str, str] = field(default_factory=dict)
+
+    def position(self, as_of: pd.Timestamp) -> int:
+        """Index of the last evaluation time at or before ``as_of``."""
+        pos = int(self.grid.searchsorted(as_of, side="right")) - 1
+        if pos < 0:
+            raise ValueError(f"{as_of.date()} is before the evaluated range")
+        return pos
+
+
+def compute_indicators(
+    observations: pd.DataFrame, registry: Registry, names: set[str]
+) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """Run the needed indicator plugins; a failing plugin is reported, not fatal."""
+    frames: dict[str, pd.DataFrame] = {}
+    errors: dict[str, str] = {}
+    for name in sorted(names):
+        indicator = registry.get(name)
+        try:
+            frames[name] = validate_output(indicator, indicator.compute(observations))
+        except Exception as exc:  # noqa: BLE001 - one broken plugin must not stop a run
+            errors[name] = f"{type(exc).__name__}: {exc}"
+    return frames, errors
+
+
+def rule_weight(rule: Rule) -> float:
+    return SEVERITIES[rule.severity] * rule.weight
+
+
+def evaluate(
+    observations: pd.DataFrame,
+    ruleset: RuleSet,
+    registry: Registry,
+    end: pd.Timestamp,
+    start: pd.Timestamp | None = None,
+) -> Timeline:
+    """Evaluate every rule from ``start`` to ``end`` using only rows published by ``end``."""
+    visible = visible_at(observations, end)
+    if start is None:
+        start = visible["published"].min() if not visible.empty else end
+    grid = evaluation_grid(min(start, end), end)
+    needed = {name for rule in ruleset.rules for name in rule.condition.indicators}
+    frames, errors = compute_indicators(visible, registry, needed)
+    ctx = EvaluationContext(grid, frames)
+    results = {rule.id: _evaluate_rule(rule, ctx, errors) for rule in ruleset.rules}
+    firing = pd.DataFrame({rid: r.firing_any() for rid, r in results.items()}, index=grid)
+    stage_active = _stages(ruleset, firing)
+    stage = pd.Series(0, index=grid, dtype="int64")
+    for number in sorted(stage_active.columns):
+        stage = stage.where(~stage_active[number], number)
+    contributions = _contributions(ruleset, firing)
+    score = contributions.sum(axis=1).clip(0, 100) if not contributions.empty else stage * 0.0
+    return Timeline(
+        grid,
+        ruleset,
+        results,
+        firing,
+        stage_active,
+        stage,
+        contributions,
+        score.astype("float64"),
+        frames,
+        errors,
+    )
+
+
+def _evaluate_rule(rule: Rule, ctx: EvaluationContext, errors: dict[str, str]) -> RuleResult:
+    failed = sorted(rule.condition.indicators & set(errors))
+    empty = pd.DataFrame(index=ctx.grid)
+    if failed:
+        message = "; ".join(f"indicator {n!r} failed: {errors[n]}" for n in failed)
+        return RuleResult(
+            rule, empty, empty, compute_states(empty, rule.for_, rule.keep_firing_for), message
+        )
+    condition = rule.condition.evaluate(ctx)
+    measure = rule.condition.measured(ctx)
+    if rule.entities:
+        condition = condition.reindex(columns=rule.entities, fill_value=False)
+        measure = measure.reindex(columns=rule.entities)
+    table = compute_states(condition, rule.for_, rule.keep_firing_for)
+    return RuleResult(rule, condition, measure, table)
+
+
+def _stages(ruleset: RuleSet, firing: pd.DataFrame) -> pd.DataFrame:
+    active: dict[int, pd.Series] = {}
+    for number, activation in sorted(ruleset.activations.items()):
+        if activation.evaluate is not None:
+            active[number] = activation.evaluate(firing).astype(bool)
+            continue
+        members = [r.id for r in ruleset.rules if r.stage == number and not r.counter]
+        count = firing[members].sum(axis=1) if members else pd.Series(0, index=firing.index)
+        active[number] = count >= (activation.min_firing or 1)
+    return pd.DataFrame(active, index=firing.index)
+
+
+def _contributions(ruleset: RuleSet, firing: pd.DataFrame) -> pd.DataFrame:
+    """Score points per rule: a firing rule's share of all risk weight, counters negative."""
+    total = sum(rule_weight(r) for r in ruleset.rules if not r.counter)
+    if total <= 0:
+        return pd.DataFrame(index=firing.index)
+    points = {
+        r.id: firing[r.id].astype("float64")
+        * rule_weight(r)
+        / total
+        * 100.0
+        * (-1 if r.counter else 1)
+        for r in ruleset.rules
+    }
+    return pd.DataFrame(points, index=firing.index)

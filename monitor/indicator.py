@@ -1,0 +1,164 @@
+"""The indicator contract and the small toolkit plugins build on.
+
+An indicator turns observations into one series per entity:
+``entity, date, value, published``. ``date`` is the period the value is about and
+``published`` is when the *last* of its inputs became known, so a ratio of two
+10-K figures is only knowable once both are. Indicators know nothing about rules.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import pandas as pd
+
+OUTPUT_COLUMNS = ["entity", "date", "value", "published"]
+
+
+class Indicator:
+    """Base class for indicator plugins.
+
+    Subclasses set the class attributes and implement :meth:`compute`. The class
+    docstring is the indicator's documentation: what it measures and why, citing the
+    brief; ``monitor indicators list`` shows its first line.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    unit: ClassVar[str]
+    frequency: ClassVar[str] = "mixed"
+    kind: ClassVar[Literal["level", "event"]] = "level"
+    inputs: ClassVar[tuple[str, ...]] = ()
+
+    def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
+        raise NotImplementedError
+
+    @classmethod
+    def summary(cls) -> str:
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else cls.title
+
+    @classmethod
+    def description(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+def empty_output() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "entity": pd.Series([], dtype="str"),
+            "date": pd.Series([], dtype="datetime64[us]"),
+            "value": pd.Series([], dtype="float64"),
+            "published": pd.Series([], dtype="datetime64[us]"),
+        }
+    )
+
+
+def select(observations: pd.DataFrame, series: str) -> pd.DataFrame:
+    """Rows of one input series in indicator shape (entity, date, value, published)."""
+    rows = observations.loc[observations["series"] == series, OUTPUT_COLUMNS]
+    return rows.sort_values(["entity", "date", "published"]).reset_index(drop=True)
+
+
+def prefer(computed: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
+    """Computed values win; reported ratios fill only periods without the parts.
+
+    A ratio is computed from its parts where the parts are known; the brief's own
+    ratio stands in only for years where a part is missing, never beside it.
+    """
+    if reported.empty:
+        return computed
+    if computed.empty:
+        return reported
+    known = pd.MultiIndex.from_frame(computed[["entity", "date"]])
+    extra = reported[~pd.MultiIndex.from_frame(reported[["entity", "date"]]).isin(known)]
+    merged = pd.concat([computed, extra], ignore_index=True)
+    return merged.sort_values(["entity", "date"]).reset_index(drop=True)
+
+
+def combine(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    how: Literal["ratio", "sum", "difference"],
+    scale: float = 1.0,
+) -> pd.DataFrame:
+    """Combine two indicator-shaped frames period by period, per entity.
+
+    The result is known only when both inputs are, hence ``published`` is the later
+    of the two. Periods where either input is missing are left out, never filled.
+    """
+    merged = left.merge(right, on=["entity", "date"], suffixes=("_l", "_r"))
+    if how == "ratio":
+        value = merged["value_l"] / merged["value_r"].where(merged["value_r"] != 0)
+    elif how == "sum":
+        value = merged["value_l"] + merged["value_r"]
+    else:
+        value = merged["value_l"] - merged["value_r"]
+    out = pd.DataFrame(
+        {
+            "entity": merged["entity"],
+            "date": merged["date"],
+            "value": value * scale,
+            "published": merged[["published_l", "published_r"]].max(axis=1),
+        }
+    )
+    return out.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def total(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Sum several indicator-shaped frames; a period counts only if all parts exist."""
+    result = frames[0]
+    for frame in frames[1:]:
+        result = combine(result, frame, "sum")
+    return result
+
+
+def period_change(frame: pd.DataFrame, periods: int = 1, percent: bool = False) -> pd.DataFrame:
+    """Change against the previous reported period of the same entity.
+
+    Published is the later of the two periods' publication dates, which for a series
+    published in order is the current period's.
+    """
+    frame = frame.sort_values(["entity", "date"]).reset_index(drop=True)
+    grouped = frame.groupby("entity", sort=False)
+    previous = grouped["value"].shift(periods)
+    previous_pub = grouped["published"].shift(periods)
+    if percent:
+        value = (frame["value"] / previous.where(previous != 0) - 1.0) * 100.0
+    else:
+        value = frame["value"] - previous
+    out = frame.assign(
+        value=value,
+        published=pd.concat([frame["published"], previous_pub], axis=1).max(axis=1),
+    )
+    return out.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def validate_output(indicator: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
+    """Check a plugin's output so one faulty plugin cannot poison an evaluation."""
+    from monitor.errors import IndicatorError
+
+    if not isinstance(frame, pd.DataFrame):
+        raise IndicatorError(f"indicator {indicator.name!r} returned {type(frame).__name__}")
+    missing = [c for c in OUTPUT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise IndicatorError(f"indicator {indicator.name!r} output lacks columns {missing}")
+    out = frame.copy()
+    try:
+        out["value"] = out["value"].astype("float64")
+        out["date"] = pd.to_datetime(out["date"]).astype("datetime64[us]")
+        out["published"] = pd.to_datetime(out["published"]).astype("datetime64[us]")
+        out["entity"] = out["entity"].astype("str")
+    except (TypeError, ValueError) as exc:
+        raise IndicatorError(f"indicator {indicator.name!r} output has bad types: {exc}") from exc
+    if out["published"].isna().any() or out["date"].isna().any():
+        raise IndicatorError(f"indicator {indicator.name!r} output has missing dates")
+    out = out.dropna(subset=["value"])
+    extra = [c for c in out.columns if c not in OUTPUT_COLUMNS]
+    return (
+        out[OUTPUT_COLUMNS + extra]
+        .sort_values(["entity", "date", "published"])
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,237 @@
+"""The observation frame: one tidy, validated table that every source feeds.
+
+Every source (a bundled case, a CSV, a FRED download) produces long rows
+``series, entity, date, value, published, unit, source``. ``published`` is when the
+value became known, which is what makes point-in-time evaluation honest. Rows that
+fail validation are never silently dropped: they are collected, all at once, as
+:class:`BadRow` records (file, line, column, check) and kept out of evaluation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+COLUMNS = ["series", "entity", "date", "value", "published", "unit", "source"]
+OPTIONAL_COLUMNS = ["note"]
+
+SERIES_PATTERN = r"^[a-z][a-z0-9_]*$"
+ENTITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+class ObservationSchema(pa.DataFrameModel):
+    """The contract of the observation frame, checked wherever data enters."""
+
+    series: Series[str] = pa.Field(str_matches=SERIES_PATTERN)
+    entity: Series[str] = pa.Field(str_matches=ENTITY_PATTERN)
+    date: Series[pd.Timestamp] = pa.Field(nullable=False)
+    value: Series[float] = pa.Field(nullable=False)
+    published: Series[pd.Timestamp] = pa.Field(nullable=False)
+    unit: Series[str] = pa.Field(str_length={"min_value": 1})
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.check("value", name="finite")
+    @classmethod
+    def _finite(cls, value: Series[float]) -> Series[bool]:
+        return value.map(lambda v: math.isfinite(v) if isinstance(v, float) else True)
+
+    class Config:
+        strict = False
+        unique = ["series", "entity", "date", "published"]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """One rejected row: where it came from and which check it failed."""
+
+    file: str
+    line: int
+    column: str
+    check: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: column {self.column!r}: {self.check} (got {self.value!r})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "check": self.check,
+            "value": self.value,
+        }
+
+
+@dataclass
+class ValidatedObservations:
+    """Good rows ready for evaluation, plus every problem found on the way in."""
+
+    frame: pd.DataFrame
+    bad_rows: list[BadRow] = field(default_factory=list)
+    quarantined: pd.DataFrame = field(default_factory=lambda: empty_frame())
+
+    def extend(self, other: ValidatedObservations) -> ValidatedObservations:
+        frames = [f for f in (self.frame, other.frame) if not f.empty]
+        quarantined = [f for f in (self.quarantined, other.quarantined) if not f.empty]
+        return ValidatedObservations(
+            frame=pd.concat(frames, ignore_index=True) if frames else empty_frame(),
+            bad_rows=[*self.bad_rows, *other.bad_rows],
+            quarantined=pd.concat(quarantined, ignore_index=True) if quarantined else empty_frame(),
+        )
+
+
+def empty_frame() -> pd.DataFrame:
+    """An observation frame with no rows but the right columns and dtypes."""
+    return pd.DataFrame(
+        {
+            "series": pd.Series([], dtype="str"),
+            "entity": pd.Series([], dtype="str"),
+            "date": pd.Series([], dtype="datetime64[us]"),
+            "value": pd.Series([], dtype="float64"),
+            "published": pd.Series([], dtype="datetime64[us]"),
+            "unit": pd.Series([], dtype="str"),
+            "source": pd.Series([], dtype="str"),
+        }
+    )
+
+
+def _blank(raw: pd.Series) -> pd.Series:
+    return raw.isna() | (raw.astype("str").str.strip() == "")
+
+
+def coerce_raw(
+    raw: pd.DataFrame, origin: str, first_line: int = 2
+) -> tuple[pd.DataFrame, list[BadRow]]:
+    """Turn text columns into typed ones, reporting every cell that cannot be parsed.
+
+    Parsing is done here rather than by pandera's ``coerce`` so that a bad date names
+    the exact text that failed, which is what a person fixing the file needs.
+    """
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        return empty_frame(), [BadRow(origin, 1, col, "missing column", "") for col in missing]
+    lines = raw.index.to_series() + first_line
+    problems: list[BadRow] = []
+    typed = raw.copy()
+    for col in ("series", "entity", "unit", "source"):
+        typed[col] = raw[col].astype("str").str.strip().where(~_blank(raw[col]), None)
+    for col in ("date", "published"):
+        parsed = pd.to_datetime(raw[col], format="ISO8601", errors="coerce")
+        bad = parsed.isna() & ~_blank(raw[col])
+        problems += [
+            BadRow(origin, int(lines[i]), col, "not an ISO date", str(raw.at[i, col]))
+            for i in raw.index[bad]
+        ]
+        typed[col] = parsed.astype("datetime64[us]")
+    values = pd.to_numeric(raw["value"], errors="coerce")
+    bad = values.isna() & ~_blank(raw["value"])
+    problems += [
+        BadRow(origin, int(lines[i]), "value", "not a number", str(raw.at[i, "value"]))
+        for i in raw.index[bad]
+    ]
+    typed["value"] = values.astype("float64")
+    return typed, problems
+
+
+def validate(raw: pd.DataFrame, origin: str, first_line: int = 2) -> ValidatedObservations:
+    """Validate a frame of raw rows; good rows pass, bad rows are quarantined and reported.
+
+    ``origin`` names the file (or source) and ``first_line`` the line of the first row,
+    so that every problem points at a place a person can open.
+    """
+    raw = raw.reset_index(drop=True)
+    typed, problems = coerce_raw(raw, origin, first_line)
+    if typed.empty and problems:
+        return ValidatedObservations(empty_frame(), problems, empty_frame())
+    unparsable = {p.line - first_line for p in problems}
+    try:
+        ObservationSchema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems += _schema_problems(exc.failure_cases, typed, origin, first_line, unparsable)
+    bad_index = sorted({p.line - first_line for p in problems})
+    good = typed.drop(index=bad_index)
+    keep = COLUMNS + [c for c in OPTIONAL_COLUMNS if c in good.columns]
+    good = good[keep].reset_index(drop=True)
+    good = good.astype({"series": "str", "entity": "str", "unit": "str", "source": "str"})
+    quarantined = raw.loc[bad_index].assign(origin=origin)
+    problems.sort(key=lambda p: (p.line, p.column))
+    return ValidatedObservations(good, problems, quarantined.reset_index(drop=True))
+
+
+def _schema_problems(
+    failures: pd.DataFrame,
+    typed: pd.DataFrame,
+    origin: str,
+    first_line: int,
+    already: set[int],
+) -> list[BadRow]:
+    out: list[BadRow] = []
+    for row in failures.itertuples(index=False):
+        index = row.index
+        if index is None or (isinstance(index, float) and math.isnan(index)):
+            continue
+        index = int(index)
+        if index in already and str(row.check) == "not_nullable":
+            continue  # already reported as unparsable text
+        check = str(row.check)
+        if check == "multiple_fields_uniqueness":
+            check = "duplicate of another row (same series, entity, date, published)"
+        elif check == "not_nullable":
+            check = "missing value"
+        elif check.startswith("str_length"):
+            check = "must not be empty"
+        elif check.startswith("str_matches"):
+            check = f"does not match {check[len('str_matches(') : -1]}"
+        column = str(row.column) if row.column is not None else ""
+        value = str(typed.at[index, column]) if column in typed.columns else str(row.failure_case)
+        out.append(BadRow(origin, index + first_line, column, check, value))
+    unique = {(p.line, p.column, p.check): p for p in out}
+    return list(unique.values())
+
+
+def read_csv(
+    path: Path, defaults: dict[str, dict[str, Any]] | None = None
+) -> ValidatedObservations:
+    """Read a tidy observation CSV, filling blanks from per-series defaults.
+
+    ``defaults`` maps a series id to ``unit``, ``source`` and ``publication_lag_days``:
+    a blank ``published`` means "date plus the source's usual lag", never "unknown".
+    """
+    raw = pd.read_csv(path, dtype="str", keep_default_na=False, skip_blank_lines=False)
+    raw = raw.replace("", None)
+    if defaults:
+        raw = apply_defaults(raw, defaults)
+    return validate(raw, str(path))
+
+
+def apply_defaults(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """Fill blank unit, source and published cells from the series' metadata."""
+    raw = raw.copy()
+    for col in ("unit", "source", "published"):
+        if col not in raw.columns:
+            raw[col] = None
+    for series_id, meta in defaults.items():
+        rows = raw["series"] == series_id
+        for col in ("unit", "source"):
+            if col in meta:
+                blank = rows & _blank(raw[col])
+                raw.loc[blank, col] = str(meta[col])
+        lag = meta.get("publication_lag_days")
+        if lag is not None:
+            blank = rows & _blank(raw["published"])
+            dates = pd.to_datetime(raw.loc[blank, "date"], format="ISO8601", errors="coerce")
+            filled = (dates + pd.Timedelta(days=int(lag))).dt.strftime("%Y-%m-%d")
+            raw.loc[blank, "published"] = filled.where(dates.notna(), None)
+    return raw
+
+
+def visible_at(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Rows known at ``as_of``: the point-in-time filter every evaluation starts from."""
+    return frame[frame["published"] <= as_of]

@@ -1,0 +1,514 @@
+"""Loading YAML rule files into a checked, compiled rule set.
+
+Parsing is separate from evaluation, as Prometheus separates ``rulefmt`` from its
+rule manager. Loading collects *every* problem in every file before giving up
+(``file:line:col: rule "id": message``) and never returns a half-loaded set: either
+all files are good or :class:`RuleFileError` lists what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from monitor.compiler import CompiledCondition, IndicatorInfo, compile_activation, compile_condition
+from monitor.durations import Duration, parse_duration
+from monitor.errors import ExpressionError, RuleFileError
+from monitor.yamlio import Position, YamlSyntaxError, key_position, load_file, value_position
+
+SEVERITIES = {"info": 1.0, "watch": 2.0, "warning": 3.0, "critical": 5.0}
+STAGES = (0, 1, 2, 3)
+RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+FILE_KEYS = {"stage", "title", "description", "activate", "rules", "counter"}
+ACTIVATE_KEYS = {"min_firing", "when"}
+RULE_REQUIRED = ("id", "title", "severity", "when")
+RULE_KEYS = {
+    "id",
+    "title",
+    "stage",
+    "severity",
+    "indicator",
+    "indicators",
+    "when",
+    "for",
+    "keep_firing_for",
+    "precedent",
+    "description",
+    "references",
+    "counter",
+    "weight",
+    "entities",
+}
+PRECEDENT_KEYS = {"date", "value", "note", "entity", "unit"}
+
+
+@dataclass(frozen=True)
+class Precedent:
+    """The 2000 reading a rule is calibrated on, shown beside today's value."""
+
+    date: pd.Timestamp
+    value: float | None
+    note: str
+    entity: str | None = None
+
+
+@dataclass
+class Rule:
+    id: str
+    title: str
+    stage: int
+    severity: str
+    indicator: str | None
+    condition: CompiledCondition
+    for_: Duration
+    keep_firing_for: Duration
+    file: str
+    line: int
+    precedent: Precedent | None = None
+    description: str = ""
+    references: list[str] = field(default_factory=list)
+    counter: bool = False
+    weight: float = 1.0
+    entities: list[str] | None = None
+
+    @property
+    def when(self) -> str:
+        return self.condition.text
+
+
+@dataclass
+class Activation:
+    """How a stage becomes active: enough firing rules, or an expression over ids."""
+
+    stage: int
+    min_firing: int | None = None
+    when: str | None = None
+    file: str = ""
+    evaluate: Callable[[pd.DataFrame], pd.Series] | None = None
+
+    def describe(self) -> str:
+        if self.when:
+            return self.when
+        return f"at least {self.min_firing} firing rule(s)"
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    activations: dict[int, Activation]
+    files: list[str]
+    titles: dict[int, str] = field(default_factory=dict)
+
+    def by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+
+@dataclass(frozen=True)
+class Problem:
+    position: Position
+    message: str
+    rule: str | None = None
+
+    def __str__(self) -> str:
+        where = f' rule "{self.rule}":' if self.rule else ""
+        return f"{self.position}:{where} {self.message}"
+
+
+def bundled_rules_dir() -> Path:
+    return Path(str(resources.files("rules")))
+
+
+def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """YAML files in the given files or folders (not their ``tests/`` subfolders)."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found += sorted(p for p in path.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+        else:
+            found.append(path)
+    return found
+
+
+class _FileLoader:
+    def __init__(self, path: Path, indicators: Mapping[str, IndicatorInfo]):
+        self.path = path
+        self.file = str(path)
+        self.indicators = indicators
+        self.problems: list[Problem] = []
+        self.rules: list[Rule] = []
+        self.activation: Activation | None = None
+        self.stage: int | None = None
+        self.title = ""
+
+    def problem(self, position: Position, message: str, rule: str | None = None) -> None:
+        self.problems.append(Problem(position, message, rule))
+
+    def load(self) -> None:
+        try:
+            document = load_file(self.path)
+        except YamlSyntaxError as exc:
+            self.problem(exc.position, f"YAML syntax: {exc.message}")
+            return
+        except OSError as exc:
+            self.problem(Position(self.file, 1, 1), f"cannot read: {exc.strerror}")
+            return
+        if not isinstance(document, CommentedMap):
+            self.problem(Position(self.file, 1, 1), "a rule file must be a mapping with 'rules'")
+            return
+        self._unknown_keys(document, FILE_KEYS, None)
+        self.stage = self._stage(document, "stage", None, optional=True)
+        self.title = str(document.get("title", ""))
+        counter_default = self._bool(document, "counter", None, False)
+        if "activate" in document:
+            self._activation(document)
+        rules = document.get("rules")
+        if not isinstance(rules, CommentedSeq):
+            self.problem(
+                key_position(document, "rules", self.file)
+                if "rules" in document
+                else Position(self.file, 1, 1),
+                "'rules' must be a list of rules",
+            )
+            return
+        for index, node in enumerate(rules):
+            if not isinstance(node, CommentedMap):
+                self.problem(value_position(rules, index, self.file), "a rule must be a mapping")
+                continue
+            self._rule(node, counter_default)
+
+    def _unknown_keys(self, node: CommentedMap, allowed: set[str], rule: str | None) -> None:
+        for key in node:
+            if str(key) not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.problem(
+                    key_position(node, key, self.file),
+                    f"unknown key {key!r} (allowed: {hint})",
+                    rule,
+                )
+
+    def _stage(self, node: CommentedMap, key: str, rule: str | None, optional: bool) -> int | None:
+        if key not in node:
+            if not optional:
+                self.problem(
+                    Position(self.file, *self._line_col(node)), "missing key 'stage'", rule
+                )
+            return None
+        value = node[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value not in STAGES:
+            self.problem(
+                value_position(node, key, self.file),
+                f"stage must be one of 0, 1, 2, 3 (got {value!r})",
+                rule,
+            )
+            return None
+        return int(value)
+
+    def _line_col(self, node: Any) -> tuple[int, int]:
+        lc = getattr(node, "lc", None)
+        return (lc.line + 1, lc.col + 1) if lc is not None and lc.line is not None else (1, 1)
+
+    def _bool(self, node: CommentedMap, key: str, rule: str | None, default: bool) -> bool:
+        if key not in node:
+            return default
+        if not isinstance(node[key], bool):
+            self.problem(value_position(node, key, self.file), f"{key} must be true or false", rule)
+            return default
+        return bool(node[key])
+
+    def _activation(self, document: CommentedMap) -> None:
+        node = document["activate"]
+        where = value_position(document, "activate", self.file)
+        if self.stage is None or self.stage == 0:
+            self.problem(where, "'activate' needs a file-level stage of 1, 2 or 3")
+            return
+        if not isinstance(node, CommentedMap) or len(node) != 1:
+            self.problem(
+                where, "activate must be {min_firing: N} or {when: <expression over rule ids>}"
+            )
+            return
+        self._unknown_keys(node, ACTIVATE_KEYS, None)
+        if "min_firing" in node:
+            count = node["min_firing"]
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                self.problem(
+                    value_position(node, "min_firing", self.file),
+                    f"min_firing must be a whole number >= 1 (got {count!r})",
+                )
+                return
+            self.activation = Activation(self.stage, min_firing=count, file=self.file)
+        elif "when" in node:
+            text = node["when"]
+            if not isinstance(text, str):
+                self.problem(value_position(node, "when", self.file), "when must be text")
+                return
+            self.activation = Activation(self.stage, when=text, file=self.file)
+            self._activation_node = node
+
+    def _rule(self, node: CommentedMap, counter_default: bool) -> None:
+        rule_id = node.get("id")
+        label = str(rule_id) if rule_id is not None else None
+        before = len(self.problems)
+        self._unknown_keys(node, RULE_KEYS, label)
+        for key in RULE_REQUIRED:
+            if key not in node:
+                self.problem(
+                    Position(self.file, *self._line_col(node)), f"missing key {key!r}", label
+                )
+        if "id" in node and (not isinstance(rule_id, str) or not RULE_ID.match(rule_id)):
+            self.problem(
+                value_position(node, "id", self.file),
+                "id must be lower-case letters, digits, '-' or '_'",
+                label,
+            )
+        stage = self._stage(node, "stage", label, optional=True)
+        if stage is None and "stage" not in node:
+            stage = self.stage
+            if stage is None:
+                self.problem(
+                    Position(self.file, *self._line_col(node)),
+                    "missing key 'stage' (and the file sets no stage)",
+                    label,
+                )
+        severity = node.get("severity")
+        if "severity" in node and severity not in SEVERITIES:
+            self.problem(
+                value_position(node, "severity", self.file),
+                f"severity must be one of {', '.join(SEVERITIES)} (got {severity!r})",
+                label,
+            )
+        indicator = self._indicator(node, label)
+        durations = {k: self._duration(node, k, label) for k in ("for", "keep_firing_for")}
+        condition = self._condition(node, indicator, label)
+        precedent = self._precedent(node, label)
+        references = node.get("references", [])
+        if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
+            self.problem(
+                value_position(node, "references", self.file),
+                "references must be a list of text",
+                label,
+            )
+            references = []
+        entities = node.get("entities")
+        if entities is not None and (
+            not isinstance(entities, list) or not all(isinstance(e, str) for e in entities)
+        ):
+            self.problem(
+                value_position(node, "entities", self.file),
+                "entities must be a list of entity ids",
+                label,
+            )
+            entities = None
+        weight = node.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+            self.problem(
+                value_position(node, "weight", self.file), "weight must be a number > 0", label
+            )
+            weight = 1.0
+        for key in ("title", "description"):
+            if key in node and not isinstance(node[key], str):
+                self.problem(value_position(node, key, self.file), f"{key} must be text", label)
+        if len(self.problems) > before or condition is None or stage is None:
+            return
+        self.rules.append(
+            Rule(
+                id=str(rule_id),
+                title=str(node["title"]),
+                stage=stage,
+                severity=str(severity),
+                indicator=indicator,
+                condition=condition,
+                for_=durations["for"] or Duration(0, "d"),
+                keep_firing_for=durations["keep_firing_for"] or Duration(0, "d"),
+                file=self.file,
+                line=self._line_col(node)[0],
+                precedent=precedent,
+                description=str(node.get("description", "")).strip(),
+                references=[str(r) for r in references],
+                counter=self._bool(node, "counter", label, counter_default),
+                weight=float(weight),
+                entities=[str(e) for e in entities] if entities else None,
+            )
+        )
+
+    def _indicator(self, node: CommentedMap, label: str | None) -> str | None:
+        names: list[str] = []
+        if "indicator" in node:
+            if not isinstance(node["indicator"], str):
+                self.problem(
+                    value_position(node, "indicator", self.file),
+                    "indicator must be an indicator name",
+                    label,
+                )
+            else:
+                names.append(node["indicator"])
+        extra = node.get("indicators", [])
+        if not isinstance(extra, list) or not all(isinstance(n, str) for n in extra):
+            self.problem(
+                value_position(node, "indicators", self.file),
+                "indicators must be a list of indicator names",
+                label,
+            )
+            extra = []
+        for name in [*names, *extra]:
+            if name not in self.indicators:
+                key = "indicator" if name in names else "indicators"
+                known = ", ".join(sorted(self.indicators))
+                self.problem(
+                    value_position(node, key, self.file),
+                    f"unknown indicator {name!r}; known: {known}",
+                    label,
+                )
+        if names and names[0] in self.indicators:
+            return names[0]
+        if not names and extra and extra[0] in self.indicators:
+            return str(extra[0])
+        return None
+
+    def _duration(self, node: CommentedMap, key: str, label: str | None) -> Duration | None:
+        if key not in node:
+            return None
+        try:
+            return parse_duration(node[key])
+        except ValueError as exc:
+            self.problem(value_position(node, key, self.file), str(exc), label)
+            return None
+
+    def _condition(
+        self, node: CommentedMap, indicator: str | None, label: str | None
+    ) -> CompiledCondition | None:
+        text = node.get("when")
+        if "when" not in node:
+            return None
+        if not isinstance(text, str):
+            self.problem(value_position(node, "when", self.file), "when must be text", label)
+            return None
+        try:
+            return compile_condition(text, indicator, self.indicators)
+        except ExpressionError as exc:
+            self.problem(self._expression_position(node, "when", exc), exc.message, label)
+            return None
+
+    def _expression_position(self, node: CommentedMap, key: str, exc: ExpressionError) -> Position:
+        start = value_position(node, key, self.file)
+        quoted = isinstance(node[key], DoubleQuotedScalarString | SingleQuotedScalarString)
+        if exc.line > 1:  # block scalar: the expression starts on the next line
+            return Position(self.file, start.line + exc.line - 1, exc.col)
+        return Position(self.file, start.line, start.col + exc.col - 1 + (1 if quoted else 0))
+
+    def _precedent(self, node: CommentedMap, label: str | None) -> Precedent | None:
+        if "precedent" not in node:
+            return None
+        value = node["precedent"]
+        where = value_position(node, "precedent", self.file)
+        if not isinstance(value, CommentedMap):
+            self.problem(where, "precedent must be a mapping {date, value, note}", label)
+            return None
+        self._unknown_keys(value, PRECEDENT_KEYS, label)
+        try:
+            date = pd.Timestamp(str(value.get("date")))
+        except (ValueError, TypeError):
+            self.problem(
+                value_position(value, "date", self.file),
+                f"precedent date must be an ISO date (got {value.get('date')!r})",
+                label,
+            )
+            return None
+        number = value.get("value")
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int | float)):
+            self.problem(
+                value_position(value, "value", self.file), "precedent value must be a number", label
+            )
+            return None
+        entity = value.get("entity")
+        return Precedent(
+            date,
+            None if number is None else float(number),
+            str(value.get("note", "")),
+            None if entity is None else str(entity),
+        )
+
+
+def load_rules(paths: Iterable[Path], indicators: Mapping[str, IndicatorInfo]) -> RuleSet:
+    """Load and compile every rule file; raise :class:`RuleFileError` listing all problems."""
+    files = rule_files(paths)
+    problems: list[Problem] = []
+    if not files:
+        raise RuleFileError([f"{', '.join(str(p) for p in paths)}: no rule files found"])
+    loaders = []
+    for path in files:
+        loader = _FileLoader(path, indicators)
+        loader.load()
+        loaders.append(loader)
+        problems += loader.problems
+    seen: dict[str, Rule] = {}
+    rules: list[Rule] = []
+    for loader in loaders:
+        for rule in loader.rules:
+            if rule.id in seen:
+                first = seen[rule.id]
+                problems.append(
+                    Problem(
+                        Position(rule.file, rule.line, 1),
+                        f"duplicate id (first defined at {first.file}:{first.line})",
+                        rule.id,
+                    )
+                )
+                continue
+            seen[rule.id] = rule
+            rules.append(rule)
+    activations = _activations(loaders, set(seen), problems)
+    if problems:
+        problems.sort(key=lambda p: (p.position.file, p.position.line, p.position.col))
+        raise RuleFileError([str(p) for p in problems])
+    titles = {lo.stage: lo.title for lo in loaders if lo.stage is not None and lo.activation}
+    return RuleSet(rules, activations, [str(f) for f in files], titles)
+
+
+def _activations(
+    loaders: list[_FileLoader], rule_ids: set[str], problems: list[Problem]
+) -> dict[int, Activation]:
+    activations: dict[int, Activation] = {}
+    for loader in loaders:
+        activation = loader.activation
+        if activation is None:
+            continue
+        if activation.stage in activations:
+            problems.append(
+                Problem(
+                    Position(loader.file, 1, 1),
+                    f"stage {activation.stage} activation is already declared in "
+                    f"{activations[activation.stage].file}",
+                )
+            )
+            continue
+        if activation.when is not None:
+            node = loader._activation_node
+            try:
+                activation.evaluate, _ = compile_activation(activation.when, rule_ids)
+            except ExpressionError as exc:
+                problems.append(
+                    Problem(loader._expression_position(node, "when", exc), exc.message)
+                )
+                continue
+        activations[activation.stage] = activation
+    for stage in (1, 2, 3):
+        activations.setdefault(stage, Activation(stage, min_firing=1, file="(default)"))
+    return activations
+
+
+def indicator_infos(registry: Any) -> dict[str, IndicatorInfo]:
+    """The compiler's view of a plugin registry."""
+    return {
+        name: IndicatorInfo(indicator.unit, indicator.kind)
+        for name, indicator in registry.indicators.items()
+    }

@@ -1,0 +1,35 @@
+"""The plain-text summary ``monitor run`` prints: what a reader needs first."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.assessment import Assessment
+
+
+def print_summary(a: Assessment) -> None:
+    click.echo(f"{a.case_title}  as of {a.as_of}")
+    click.echo(f"Overall stage {a.stage} of 3, score {a.score:.1f} / 100")
+    for stage in a.stages:
+        mark = "ACTIVE" if stage.active else "inactive"
+        since = f" since {stage.since}" if stage.since else ""
+        click.echo(f"  stage {stage.stage} {mark}{since}: {stage.title}")
+    firing = [r for r in a.rules if r.state in ("firing", "pending")]
+    if firing:
+        click.echo("Rules firing or pending:")
+    for r in firing:
+        value = "n/a" if r.value is None else f"{r.value:.4g}"
+        entity = f" [{r.entity}]" if r.entity else ""
+        sign = " (counter-signal)" if r.counter else ""
+        click.echo(f"  {r.state:<8} {r.id}{entity}: {value} {r.unit}{sign}")
+    stale = [d for d in a.data if d["stale"]]
+    if stale:
+        click.echo(f"Stale series: {', '.join(d['series'] + '/' + d['entity'] for d in stale)}")
+    for problem in a.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if a.quarantined:
+        click.echo(f"{len(a.quarantined)} bad data row(s) quarantined:", err=True)
+        for row in a.quarantined:
+            click.echo(f"  {row['file']}:{row['line']}: {row['column']}: {row['check']}", err=True)
+    if a.report:
+        click.echo(f"Report: {a.report}")
