@@ -140,11 +140,20 @@ def _rule_entities(result: RuleResult, pos: int) -> list[EntityState]:
     return out
 
 
-def _headline(entities: list[EntityState]) -> EntityState | None:
-    """The entity a card leads with: the most serious state, then the largest value."""
+def _headline(entities: list[EntityState], comparator: str | None) -> EntityState | None:
+    """The entity a card leads with: the most serious state, then the most extreme value.
+
+    "Most extreme" follows the rule's comparison: the largest value for ``>=``, the
+    smallest for ``<=``, so a card shows the reading furthest past its threshold.
+    """
     if not entities:
         return None
-    return max(entities, key=lambda e: (STATE_ORDER[e.state], e.value is not None))
+    sign = -1.0 if comparator in ("<", "<=") else 1.0
+
+    def key(e: EntityState) -> tuple[int, bool, float]:
+        return (STATE_ORDER[e.state], e.value is not None, sign * (e.value or 0.0))
+
+    return max(entities, key=key)
 
 
 def assess(timeline: Timeline, case: Case, as_of: pd.Timestamp) -> Assessment:
@@ -211,8 +220,8 @@ def _assess_rule(timeline: Timeline, rule_id: str, pos: int) -> RuleAssessment:
     result = timeline.results[rule_id]
     rule = result.rule
     entities = _rule_entities(result, pos)
-    lead = _headline(entities)
     condition = rule.condition
+    lead = _headline(entities, condition.comparator)
     value = lead.value if lead else None
     threshold = condition.threshold
     distance = None if value is None or threshold is None else round(value - threshold, 6)
