@@ -61,20 +61,29 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Folder for the HTML and JSON outputs.",
 )
+@click.option(
+    "--plugins",
+    "plugin_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Folder of extra indicator modules (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 def run(
-    case_name: str, as_of: str | None, rule_dirs: tuple[Path, ...], out_dir: Path, as_json: bool
+    case_name: str,
+    as_of: str | None,
+    rule_dirs: tuple[Path, ...],
+    out_dir: Path,
+    plugin_dirs: tuple[Path, ...],
+    as_json: bool,
 ) -> None:
-    """Evaluate a case and write its report."""
+    """Evaluate a case and write its report (HTML and JSON)."""
     from monitor.errors import MonitorError
     from monitor.pipeline import run as run_pipeline
 
     try:
-        result = run_pipeline(case_name, as_of, rule_dirs, out_dir)
-    except MonitorError as exc:
-        _fail(str(exc))
-        return
-    except ValueError as exc:
+        result = run_pipeline(case_name, as_of, rule_dirs, out_dir, plugin_dirs)
+    except (MonitorError, ValueError) as exc:
         _fail(str(exc))
         return
     if as_json:
@@ -90,13 +99,23 @@ def indicators() -> None:
     """Inspect the registered indicator plugins."""
 
 
+PLUGINS_OPTION = click.option(
+    "--plugins",
+    "plugin_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Folder of extra indicator modules (repeatable).",
+)
+
+
 @indicators.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def indicators_list(as_json: bool) -> None:
+@PLUGINS_OPTION
+def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
     """List registered indicators with unit, kind and origin."""
     from monitor.plugins import load_registry
 
-    registry = load_registry()
+    registry = load_registry(plugin_dirs)
     rows = [
         {
             "name": name,
@@ -128,8 +147,14 @@ def indicators_list(as_json: bool) -> None:
     "--as-of", "as_of", default=None, metavar="DATE", help="Only what was published by this date."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@PLUGINS_OPTION
 def indicators_show(
-    name: str, case_name: str, entity: str | None, as_of: str | None, as_json: bool
+    name: str,
+    case_name: str,
+    entity: str | None,
+    as_of: str | None,
+    as_json: bool,
+    plugin_dirs: tuple[Path, ...],
 ) -> None:
     """Compute one indicator on a case and print its series."""
     import pandas as pd
@@ -140,7 +165,7 @@ def indicators_show(
     from monitor.plugins import load_registry
 
     try:
-        registry = load_registry()
+        registry = load_registry(plugin_dirs)
         indicator = registry.get(name)
         case = load_case(case_name)
     except MonitorError as exc:
@@ -176,3 +201,15 @@ def indicators_show(
         )
     if not rows:
         click.echo("  (no values: the case lacks this indicator's inputs)")
+
+
+def _register_subcommands() -> None:
+    """Command groups live in their own modules; each imports only click at load."""
+    from monitor.cli_rules import rules
+    from monitor.cli_schedule import register as register_schedule
+
+    main.add_command(rules)
+    register_schedule(main)
+
+
+_register_subcommands()

@@ -56,12 +56,15 @@ def run(
     as_of: str | pd.Timestamp | None = None,
     rule_dirs: Sequence[Path] = (),
     out_dir: Path = Path("out"),
+    plugin_dirs: Sequence[Path] = (),
 ) -> RunResult:
     """Evaluate a case and write ``<case>-<as_of>.json`` and ``.html`` into ``out_dir``."""
     from reports.render import render_report
 
     case = load_case(case_name)
-    result = assess_case(case, pd.Timestamp(as_of) if as_of is not None else None, rule_dirs)
+    registry = load_registry(plugin_dirs)
+    at = pd.Timestamp(as_of) if as_of is not None else None
+    result = assess_case(case, at, rule_dirs, registry)
     stem = f"{case.name}-{result.assessment.as_of}"
     html_path = Path(out_dir) / f"{stem}.html"
     json_path = Path(out_dir) / f"{stem}.json"
