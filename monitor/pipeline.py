@@ -41,9 +41,11 @@ def assess_case(
     as_of: pd.Timestamp | None = None,
     rule_dirs: Sequence[Path] = (),
     registry: Registry | None = None,
+    ruleset: RuleSet | None = None,
 ) -> RunResult:
+    """Assess a loaded case; ``ruleset`` (if given) is used instead of loading rule files."""
     registry = registry or load_registry()
-    ruleset = load_ruleset(registry, rule_dirs)
+    ruleset = ruleset or load_ruleset(registry, rule_dirs)
     as_of = pd.Timestamp(as_of) if as_of is not None else case.latest_date()
     timeline = evaluate(case.observations, ruleset, registry, end=as_of)
     assessment = assess(timeline, case, as_of)
@@ -57,14 +59,20 @@ def run(
     rule_dirs: Sequence[Path] = (),
     out_dir: Path = Path("out"),
     plugin_dirs: Sequence[Path] = (),
+    ruleset: RuleSet | None = None,
+    registry: Registry | None = None,
 ) -> RunResult:
-    """Evaluate a case and write ``<case>-<as_of>.json`` and ``.html`` into ``out_dir``."""
+    """Evaluate a case and write ``<case>-<as_of>.json`` and ``.html`` into ``out_dir``.
+
+    A caller that manages its own rules (the scheduler keeps the last good set when a
+    reload fails) passes ``ruleset`` and ``registry``; otherwise both are loaded here.
+    """
     from reports.render import render_report
 
     case = load_case(case_name)
-    registry = load_registry(plugin_dirs)
+    registry = registry or load_registry(plugin_dirs)
     at = pd.Timestamp(as_of) if as_of is not None else None
-    result = assess_case(case, at, rule_dirs, registry)
+    result = assess_case(case, at, rule_dirs, registry, ruleset)
     stem = f"{case.name}-{result.assessment.as_of}"
     html_path = Path(out_dir) / f"{stem}.html"
     json_path = Path(out_dir) / f"{stem}.json"
