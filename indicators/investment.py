@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import Indicator, combine, empty_output, period_change, select
+from monitor.indicator import (
+    Indicator,
+    combine,
+    empty_output,
+    period_change,
+    ratio_to_latest,
+    select,
+)
 from monitor.plugins import hookimpl
 
 COMMITMENT_SERIES = ("circular_financing", "circular_financing_low", "circular_financing_guarantee")
@@ -31,22 +38,8 @@ class CapexToRevenue(Indicator):
         actual = combine(select(observations, "capex"), revenue, "ratio")
         commitment = select(observations, "capex_commitment")
         years = select(observations, "capex_commitment_years")
-        if commitment.empty or years.empty or revenue.empty:
-            return actual
-        per_year = combine(commitment, years, "ratio")
-        latest = pd.merge_asof(
-            per_year.sort_values("published"),
-            revenue.sort_values("published").rename(
-                columns={"value": "revenue", "date": "revenue_date", "published": "revenue_pub"}
-            ),
-            left_on="published",
-            right_on="revenue_pub",
-            by="entity",
-        ).dropna(subset=["revenue"])
-        planned = latest.assign(value=latest["value"] / latest["revenue"])
-        planned = planned[["entity", "date", "value", "published"]]
-        have_actual = set(actual["entity"])
-        planned = planned[~planned["entity"].isin(have_actual)]
+        planned = ratio_to_latest(combine(commitment, years, "ratio"), revenue)
+        planned = planned[~planned["entity"].isin(set(actual["entity"]))]
         return pd.concat([actual, planned], ignore_index=True)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import Indicator, combine, prefer, select, total
+from monitor.indicator import Indicator, combine, ratio_or_reported, select, total
 from monitor.plugins import hookimpl
 
 RESERVES = ("bad_debt_reserve", "inventory_reserve", "receivables_reserve")
@@ -49,13 +49,9 @@ class BadDebtReserveRatio(Indicator):
     inputs = ("bad_debt_reserve", "customer_loans", "bad_debt_reserve_to_loans")
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        computed = combine(
-            select(observations, "bad_debt_reserve"),
-            select(observations, "customer_loans"),
-            "ratio",
-            scale=100.0,
+        return ratio_or_reported(
+            observations, "bad_debt_reserve", "customer_loans", "bad_debt_reserve_to_loans", 100.0
         )
-        return prefer(computed, select(observations, "bad_debt_reserve_to_loans"))
 
 
 class InventoryReserveRatio(Indicator):
@@ -73,13 +69,9 @@ class InventoryReserveRatio(Indicator):
     inputs = ("inventory_reserve", "inventory", "inventory_reserve_to_inventory")
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        computed = combine(
-            select(observations, "inventory_reserve"),
-            select(observations, "inventory"),
-            "ratio",
-            scale=100.0,
+        return ratio_or_reported(
+            observations, "inventory_reserve", "inventory", "inventory_reserve_to_inventory", 100.0
         )
-        return prefer(computed, select(observations, "inventory_reserve_to_inventory"))
 
 
 class ReceivablesReserveRatio(Indicator):
@@ -96,13 +88,13 @@ class ReceivablesReserveRatio(Indicator):
     inputs = ("receivables_reserve", "receivables_net", "receivables_reserve_to_receivables")
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        computed = combine(
-            select(observations, "receivables_reserve"),
-            select(observations, "receivables_net"),
-            "ratio",
-            scale=100.0,
+        return ratio_or_reported(
+            observations,
+            "receivables_reserve",
+            "receivables_net",
+            "receivables_reserve_to_receivables",
+            100.0,
         )
-        return prefer(computed, select(observations, "receivables_reserve_to_receivables"))
 
 
 class ReceivablesToRevenue(Indicator):
@@ -120,13 +112,9 @@ class ReceivablesToRevenue(Indicator):
     inputs = ("receivables_net", "revenue", "receivables_net_pct_revenue")
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        computed = combine(
-            select(observations, "receivables_net"),
-            select(observations, "revenue"),
-            "ratio",
-            scale=100.0,
+        return ratio_or_reported(
+            observations, "receivables_net", "revenue", "receivables_net_pct_revenue", 100.0
         )
-        return prefer(computed, select(observations, "receivables_net_pct_revenue"))
 
 
 @hookimpl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import Indicator, combine, select
+from monitor.indicator import Indicator, combine, ratio_to_latest, select
 from monitor.plugins import hookimpl
 
 
@@ -53,23 +53,8 @@ class FinancingCommitmentShare(Indicator):
         vendor = combine(
             select(observations, "vendor_financing_committed"), revenue, "ratio", 100.0
         )
-        circular = cumulative_commitments(observations)
-        if circular.empty or revenue.empty:
-            return vendor
-        latest_revenue = pd.merge_asof(
-            circular.sort_values("published"),
-            revenue.sort_values("published").rename(
-                columns={"value": "revenue", "date": "revenue_date", "published": "revenue_pub"}
-            ),
-            left_on="published",
-            right_on="revenue_pub",
-            by="entity",
-        ).dropna(subset=["revenue"])
-        shares = latest_revenue.assign(
-            value=latest_revenue["value"] / latest_revenue["revenue"] * 100
-        )
-        shares = shares[["entity", "date", "value", "published"]]
-        return pd.concat([vendor, shares], ignore_index=True)
+        circular = ratio_to_latest(cumulative_commitments(observations), revenue, 100.0)
+        return pd.concat([vendor, circular], ignore_index=True)
 
 
 @hookimpl

@@ -107,6 +107,41 @@ def combine(
     return out.dropna(subset=["value"]).reset_index(drop=True)
 
 
+def ratio_to_latest(
+    numerator: pd.DataFrame, denominator: pd.DataFrame, scale: float = 1.0
+) -> pd.DataFrame:
+    """Divide each numerator row by the denominator value latest published by then.
+
+    For figures about different periods, such as a commitment announced in October
+    set against the last annual revenue: no period match is possible, so the
+    denominator is the one a reader had on the numerator's publication day.
+    """
+    if numerator.empty or denominator.empty:
+        return empty_output()
+    latest = pd.merge_asof(
+        numerator.sort_values("published"),
+        denominator.sort_values("published").rename(
+            columns={"value": "base", "date": "base_date", "published": "base_published"}
+        ),
+        left_on="published",
+        right_on="base_published",
+        by="entity",
+    ).dropna(subset=["base"])
+    latest = latest[latest["base"] != 0]
+    value = latest["value"] / latest["base"] * scale
+    return latest.assign(value=value)[OUTPUT_COLUMNS].reset_index(drop=True)
+
+
+def ratio_or_reported(
+    observations: pd.DataFrame, numerator: str, denominator: str, reported: str, scale: float
+) -> pd.DataFrame:
+    """A ratio computed from its two parts, the reported ratio only where a part is missing."""
+    computed = combine(
+        select(observations, numerator), select(observations, denominator), "ratio", scale
+    )
+    return prefer(computed, select(observations, reported))
+
+
 def total(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Sum several indicator-shaped frames; a period counts only if all parts exist."""
     result = frames[0]
