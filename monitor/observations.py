@@ -143,10 +143,12 @@ def coerce_raw(
 def validate(raw: pd.DataFrame, origin: str, first_line: int = 2) -> ValidatedObservations:
     """Validate a frame of raw rows; good rows pass, bad rows are quarantined and reported.
 
-    ``origin`` names the file (or source) and ``first_line`` the line of the first row,
+    ``origin`` names the file (or source) and ``first_line`` the line of the row with
+    index 0; a frame whose integer index has gaps (rows skipped on purpose) keeps them,
     so that every problem points at a place a person can open.
     """
-    raw = raw.reset_index(drop=True)
+    if not (pd.api.types.is_integer_dtype(raw.index) and raw.index.is_unique):
+        raw = raw.reset_index(drop=True)
     typed, problems = coerce_raw(raw, origin, first_line)
     if typed.empty and problems:
         return ValidatedObservations(empty_frame(), problems, empty_frame())
