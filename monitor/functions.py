@@ -32,6 +32,12 @@ def build_call(compiler: _Compiler, tree: Tree[Any], spec: FunctionSpec, args: l
         if len(nodes) != 1 or nodes[0].kind not in ("series", "number"):
             raise compiler.error(tree, "abs() takes one number or series: abs(x)")
         inner = nodes[0]
+        if inner.indicator and compiler.indicators[inner.indicator].kind == "event":
+            raise compiler.error(
+                tree,
+                f"{inner.indicator!r} is an event indicator: use count(), sum() or "
+                "months_since() on it",
+            )
         literal = None if inner.literal is None else abs(inner.literal)
         return Node(
             inner.kind,

@@ -56,6 +56,23 @@ def _episode_start(flag: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
     return times.where(starts).ffill().where(flag)
 
 
+def _kept_firing(
+    condition: pd.DataFrame, fire_raw: pd.DataFrame, times: pd.DataFrame, keep: Duration
+) -> pd.DataFrame:
+    """Firing with ``keep_firing_for``: once firing, an alert stays firing while the
+    condition holds or last held less than ``keep`` ago, and a return of the condition
+    within that window continues the same alert instead of starting a new ``for``.
+    """
+    last_true = times.where(condition).ffill()
+    alive = condition | (last_true.notna() & (times < _add(last_true, keep)))
+    episode = (alive & ~alive.shift(1, fill_value=False)).cumsum()
+    fired = pd.DataFrame(
+        {c: fire_raw[c].groupby(episode[c]).cummax() for c in fire_raw.columns},
+        index=fire_raw.index,
+    )
+    return alive & fired
+
+
 def compute_states(condition: pd.DataFrame, for_: Duration, keep: Duration) -> StateTable:
     """Run the state machine over every evaluation time and entity column."""
     condition = condition.fillna(False).astype(bool)
@@ -69,8 +86,7 @@ def compute_states(condition: pd.DataFrame, for_: Duration, keep: Duration) -> S
     if keep.is_zero():
         firing = fire_raw
     else:
-        last_fire = times.where(fire_raw).ffill()
-        firing = fire_raw | (last_fire.notna() & (times < _add(last_fire, keep)))
+        firing = _kept_firing(condition, fire_raw, times, keep)
     pending = condition & ~firing
     ever_fired = firing.cummax()
     resolved = ~firing & ~pending & ever_fired
