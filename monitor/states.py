@@ -83,10 +83,7 @@ def compute_states(condition: pd.DataFrame, for_: Duration, keep: Duration) -> S
     run_start = _episode_start(condition, times)
     held_long_enough = times >= _add(run_start, for_)
     fire_raw = condition if for_.is_zero() else condition & held_long_enough
-    if keep.is_zero():
-        firing = fire_raw
-    else:
-        firing = _kept_firing(condition, fire_raw, times, keep)
+    firing = fire_raw if keep.is_zero() else _kept_firing(condition, fire_raw, times, keep)
     pending = condition & ~firing
     ever_fired = firing.cummax()
     resolved = ~firing & ~pending & ever_fired

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from monitor.durations import Duration
 from monitor.states import AlertState, compute_states
