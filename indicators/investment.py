@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from monitor.indicator import (
+    YEAR_GAP_DAYS,
     Indicator,
     combine,
     empty_output,
@@ -57,7 +58,7 @@ class CapexGrowth(Indicator):
     inputs = ("capex",)
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        return period_change(select(observations, "capex"), percent=True)
+        return period_change(select(observations, "capex"), percent=True, gap_days=YEAR_GAP_DAYS)
 
 
 class OrderGrowth(Indicator):

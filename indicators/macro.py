@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import Indicator, period_change, select
+from monitor.indicator import MONTH_GAP_DAYS, Indicator, period_change, select
 from monitor.plugins import hookimpl
 
 
@@ -78,12 +78,12 @@ class PayrollGrowth(Indicator):
     inputs = ("payrolls",)
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        monthly = period_change(select(observations, "payrolls"))
-        monthly = monthly.sort_values(["entity", "date"]).reset_index(drop=True)
+        monthly = period_change(select(observations, "payrolls"), gap_days=MONTH_GAP_DAYS)
         grouped = monthly.groupby("entity", sort=False)
-        spacing = grouped["date"].diff(2).dt.days
+        # three changes in a row only: the first and third must be about two months apart
+        consecutive = grouped["date"].diff(2).dt.days.between(55, 65)
         averaged = grouped["value"].rolling(3).mean().reset_index(level=0, drop=True)
-        out = monthly.assign(value=averaged.where(spacing.between(55, 65)))
+        out = monthly.assign(value=averaged.where(consecutive))
         return out.dropna(subset=["value"]).reset_index(drop=True)
 
 

@@ -150,20 +150,32 @@ def total(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return result
 
 
-def period_change(frame: pd.DataFrame, periods: int = 1, percent: bool = False) -> pd.DataFrame:
+MONTH_GAP_DAYS = (27, 35)
+YEAR_GAP_DAYS = (300, 430)
+
+
+def period_change(
+    frame: pd.DataFrame,
+    percent: bool = False,
+    gap_days: tuple[int, int] | None = None,
+) -> pd.DataFrame:
     """Change against the previous reported period of the same entity.
 
-    Published is the later of the two periods' publication dates, which for a series
-    published in order is the current period's.
+    ``gap_days`` bounds the distance to that period (e.g. 27-35 days for a monthly
+    series), so a missing period leaves a gap instead of passing off a two-period
+    change as a one-period one. Published is the later of the two periods'.
     """
     frame = frame.sort_values(["entity", "date"]).reset_index(drop=True)
     grouped = frame.groupby("entity", sort=False)
-    previous = grouped["value"].shift(periods)
-    previous_pub = grouped["published"].shift(periods)
+    previous = grouped["value"].shift(1)
+    previous_pub = grouped["published"].shift(1)
     if percent:
         value = (frame["value"] / previous.where(previous != 0) - 1.0) * 100.0
     else:
         value = frame["value"] - previous
+    if gap_days is not None:
+        gap = (frame["date"] - grouped["date"].shift(1)).dt.days
+        value = value.where(gap.between(*gap_days))
     out = frame.assign(
         value=value,
         published=pd.concat([frame["published"], previous_pub], axis=1).max(axis=1),

@@ -9,6 +9,7 @@ fail validation are never silently dropped: they are collected, all at once, as
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from pandera.typing import Series
 COLUMNS = ["series", "entity", "date", "value", "published", "unit", "source"]
 OPTIONAL_COLUMNS = ["note"]
 
+UNIQUE_KEY = "series, entity, date, published"
 SERIES_PATTERN = r"^[a-z][a-z0-9_]*$"
 ENTITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
@@ -44,6 +46,19 @@ class ObservationSchema(pa.DataFrameModel):
     class Config:
         strict = False
         unique = ["series", "entity", "date", "published"]
+
+
+def _schema() -> pa.DataFrameSchema:
+    """The model as a schema that reports only later copies of a duplicate row.
+
+    The first copy is good data; quarantining it too would turn a typo into a gap.
+    """
+    schema = ObservationSchema.to_schema()
+    schema.report_duplicates = "exclude_first"
+    return schema
+
+
+SCHEMA = _schema()
 
 
 @dataclass(frozen=True)
@@ -154,7 +169,7 @@ def validate(raw: pd.DataFrame, origin: str, first_line: int = 2) -> ValidatedOb
         return ValidatedObservations(empty_frame(), problems, empty_frame())
     unparsable = {p.line - first_line for p in problems}
     try:
-        ObservationSchema.validate(typed, lazy=True)
+        SCHEMA.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
         problems += _schema_problems(exc.failure_cases, typed, origin, first_line, unparsable)
     bad_index = sorted({p.line - first_line for p in problems})
@@ -184,7 +199,9 @@ def _schema_problems(
             continue  # already reported as unparsable text
         check = str(row.check)
         if check == "multiple_fields_uniqueness":
-            check = "duplicate of another row (same series, entity, date, published)"
+            check = "duplicate of an earlier row (same series, entity, date, published)"
+            out.append(BadRow(origin, index + first_line, UNIQUE_KEY, check, ""))
+            continue
         elif check == "not_nullable":
             check = "missing value"
         elif check.startswith("str_length"):
@@ -192,7 +209,8 @@ def _schema_problems(
         elif check.startswith("str_matches"):
             check = f"does not match {check[len('str_matches(') : -1]}"
         column = str(row.column) if row.column is not None else ""
-        value = str(typed.at[index, column]) if column in typed.columns else str(row.failure_case)
+        cell = typed.at[index, column] if column in typed.columns else row.failure_case
+        value = "" if cell is None or pd.isna(cell) else str(cell)
         out.append(BadRow(origin, index + first_line, column, check, value))
     unique = {(p.line, p.column, p.check): p for p in out}
     return list(unique.values())
@@ -205,12 +223,42 @@ def read_csv(
 
     ``defaults`` maps a series id to ``unit``, ``source`` and ``publication_lag_days``:
     a blank ``published`` means "date plus the source's usual lag", never "unknown".
+    A line with the wrong number of fields (an unquoted comma) is reported and
+    quarantined like any other bad row instead of stopping the load.
     """
-    raw = pd.read_csv(path, dtype="str", keep_default_na=False, skip_blank_lines=False)
-    raw = raw.replace("", None)
+    raw, misshapen = _read_rows(path)
     if defaults:
         raw = apply_defaults(raw, defaults)
-    return validate(raw, str(path))
+    result = validate(raw, str(path))
+    if misshapen:
+        bad_rows = sorted([*result.bad_rows, *(b for b, _ in misshapen)], key=lambda b: b.line)
+        lines = pd.DataFrame({"line_text": [text for _, text in misshapen], "origin": str(path)})
+        quarantined = pd.concat([result.quarantined, lines], ignore_index=True)
+        result = ValidatedObservations(result.frame, bad_rows, quarantined)
+    return result
+
+
+def _read_rows(path: Path) -> tuple[pd.DataFrame, list[tuple[BadRow, str]]]:
+    """Rows indexed by line number minus two, and the lines that do not fit the header."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        rows: dict[int, list[str]] = {}
+        misshapen: list[tuple[BadRow, str]] = []
+        for fields in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                check = f"expected {len(header)} fields, found {len(fields)} (unquoted comma?)"
+                bad = BadRow(str(path), line, "(row)", check, ",".join(fields)[:80])
+                misshapen.append((bad, ",".join(fields)))
+                continue
+            rows[line - 2] = fields
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype="str")
+    if frame.empty:
+        frame = pd.DataFrame(columns=header, dtype="str")
+    return frame.replace("", None), misshapen
 
 
 def apply_defaults(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.DataFrame:
