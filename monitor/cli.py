@@ -35,9 +35,9 @@ def main() -> None:
 @click.option(
     "--case",
     "case_name",
-    default="ai-cycle",
-    show_default=True,
-    help="Bundled case name or path to a case folder.",
+    default=None,
+    help="Bundled case name or path to a case folder. [default: the config's first case, "
+    "else ai-cycle]",
 )
 @click.option(
     "--as-of",
@@ -56,10 +56,9 @@ def main() -> None:
 @click.option(
     "--out",
     "out_dir",
-    default="out",
-    show_default=True,
+    default=None,
     type=click.Path(path_type=Path),
-    help="Folder for the HTML and JSON outputs.",
+    help="Folder for the HTML and JSON outputs. [default: the config's, else out]",
 )
 @click.option(
     "--plugins",
@@ -68,21 +67,48 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Folder of extra indicator modules (repeatable).",
 )
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Config file (default: monitor.toml in the current folder, if any).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 def run(
-    case_name: str,
+    case_name: str | None,
     as_of: str | None,
     rule_dirs: tuple[Path, ...],
-    out_dir: Path,
+    out_dir: Path | None,
     plugin_dirs: tuple[Path, ...],
+    config_path: Path | None,
     as_json: bool,
 ) -> None:
-    """Evaluate a case and write its report (HTML and JSON)."""
+    """Evaluate a case and write its report (HTML and JSON).
+
+    Explicit options win over the config file; a run waits for a scheduled run
+    writing to the same folder, so the two never interleave their files.
+    """
+    from monitor.config import ConfigError, find_config
     from monitor.errors import MonitorError
+    from monitor.lock import run_lock
     from monitor.pipeline import run as run_pipeline
 
     try:
-        result = run_pipeline(case_name, as_of, rule_dirs, out_dir, plugin_dirs)
+        config = find_config(config_path)
+    except ConfigError as exc:
+        _fail("\n".join(exc.problems))
+        return
+    if config is not None:
+        case_name = case_name or (config.cases[0] if config.cases else None)
+        rule_dirs = rule_dirs or tuple(config.rules)
+        out_dir = out_dir or config.out
+        plugin_dirs = plugin_dirs or tuple(config.plugins)
+    case_name = case_name or "ai-cycle"
+    out_dir = out_dir or Path("out")
+    try:
+        with run_lock(out_dir):
+            result = run_pipeline(case_name, as_of, rule_dirs, out_dir, plugin_dirs)
     except (MonitorError, ValueError) as exc:
         _fail(str(exc))
         return

@@ -1,0 +1,396 @@
+"""``monitor.toml``: one file that says what to run, when, where, and whom to tell.
+
+Read with :mod:`tomllib`, validated by hand so every error names the key *and the
+line* (``monitor.toml:12: [[schedule]] #1 cron: ...``). tomllib keeps no positions,
+so :func:`key_line` finds them by scanning the text for ``[table]`` / ``[[array]]``
+headers and ``key =`` lines: good enough for the flat files we document, and it
+falls back to the table header (or line 1) when a key hides in an inline table.
+
+Relative paths resolve against the config file's folder, not the working
+directory, so a daemon started by systemd from ``/`` finds the same files.
+Secrets never live in the file: only the *names* of environment variables do.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from monitor.errors import MonitorError
+
+CONFIG_NAME = "monitor.toml"
+SECRET_KEYS = {"password", "token", "secret", "api_key"}
+DAY_FIELD_DIGIT = re.compile(r"\d")
+
+
+class ConfigError(MonitorError):
+    """The config file is unusable; carries every problem, each with file and line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Schedule:
+    """One scheduled job: a fixed id (the job-store key) and when it fires."""
+
+    id: str
+    cases: list[str]
+    cron: str | None = None
+    second: str | None = None
+    interval_seconds: int | None = None
+
+    def describe(self) -> str:
+        if self.interval_seconds is not None:
+            return f"every {self.interval_seconds}s"
+        sec = f" (second {self.second})" if self.second else ""
+        return f"cron {self.cron}{sec}"
+
+
+@dataclass
+class EmailTarget:
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    sender: str
+    to: list[str]
+    username: str | None = None
+    password_env: str | None = None
+    timeout: float = 30.0
+
+
+@dataclass
+class WebhookTarget:
+    url: str | None = None
+    url_env: str | None = None
+    token_env: str | None = None
+    timeout: float = 10.0
+
+
+@dataclass
+class Config:
+    path: Path
+    timezone: str = "UTC"
+    out: Path = Path("out")
+    rules: list[Path] = field(default_factory=list)
+    plugins: list[Path] = field(default_factory=list)
+    store: str = "sqlite:///monitor.db"
+    misfire_grace_seconds: int = 7 * 24 * 3600
+    cases: list[str] = field(default_factory=lambda: ["ai-cycle"])
+    schedules: list[Schedule] = field(default_factory=list)
+    email: EmailTarget | None = None
+    webhook: WebhookTarget | None = None
+    retries: int = 3
+    backoff_seconds: float = 2.0
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def sqlite_path(self) -> Path | None:
+        """The database file when the store is SQLite on disk (locks live beside it)."""
+        prefix = "sqlite:///"
+        if self.store.startswith(prefix) and self.store[len(prefix) :] not in ("", ":memory:"):
+            return Path(self.store[len(prefix) :])
+        return None
+
+    def lock_base(self) -> Path:
+        """Where the daemon lock goes: beside the SQLite file, else beside the config."""
+        db = self.sqlite_path()
+        return db if db is not None else self.folder / ".monitor-store"
+
+
+def key_line(text: str, table: str | None, key: str | None, index: int = 0) -> int:
+    """1-based line of ``key`` in ``[table]`` (or the ``index``-th ``[[table]]``).
+
+    ``table=None`` means the top level (before any header). Returns the header's
+    line when the key is not found on its own line, and 1 when nothing matches.
+    """
+    current: str | None = None
+    seen: dict[str, int] = {}
+    header_line = 1 if table is None else 0
+    in_target = table is None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", line)
+        if header:
+            current = header.group(1).replace('"', "").replace(" ", "")
+            count = seen.get(current, -1) + 1
+            seen[current] = count
+            in_target = current == table and count == index
+            if in_target:
+                header_line = number
+            continue
+        if in_target and key and re.match(rf'^"?{re.escape(key)}"?\s*=', line):
+            return number
+    return header_line or 1
+
+
+class _Checker:
+    """Collects problems as ``file:line: where key: message`` while reading values."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.text = path, text
+        self.problems: list[str] = []
+
+    def error(self, table: str | None, key: str | None, message: str, index: int = 0) -> None:
+        line = key_line(self.text, table, key, index)
+        where = (
+            ""
+            if table is None
+            else (f"[[{table}]] #{index + 1} " if table in ("schedule",) else f"[{table}] ")
+        )
+        self.problems.append(
+            f"{self.path}:{line}: {where}{key or ''}: {message}".replace(" :", ":")
+        )
+
+    def unknown(
+        self, data: dict[str, Any], allowed: set[str], table: str | None, index: int = 0
+    ) -> None:
+        for key in sorted(set(data) - allowed):
+            if key in SECRET_KEYS:
+                self.error(
+                    table,
+                    key,
+                    f"secrets are not allowed in the file: set {key}_env "
+                    "to the name of an environment variable",
+                    index,
+                )
+            else:
+                self.error(
+                    table, key, f"unknown key (allowed: {', '.join(sorted(allowed))})", index
+                )
+
+    def get(
+        self,
+        data: dict[str, Any],
+        key: str,
+        kind: type | tuple[type, ...],
+        table: str | None,
+        default: Any = None,
+        index: int = 0,
+    ) -> Any:
+        if key not in data:
+            return default
+        value = data[key]
+        if isinstance(value, bool) and kind in (int, float, (int, float)):
+            self.error(table, key, "expected a number", index)
+            return default
+        if not isinstance(value, kind):
+            name = kind.__name__ if isinstance(kind, type) else "number"
+            self.error(table, key, f"expected {name}, got {type(value).__name__}", index)
+            return default
+        return value
+
+    def strings(
+        self, data: dict[str, Any], key: str, table: str | None, default: list[str], index: int = 0
+    ) -> list[str]:
+        value = data.get(key, default)
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(table, key, "expected a string or a list of strings", index)
+            return default
+        return list(value)
+
+
+TOP_KEYS = {"monitor", "case", "schedule", "notify"}
+MONITOR_KEYS = {"timezone", "out", "rules", "plugins", "store", "misfire_grace_seconds", "cases"}
+SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
+NOTIFY_KEYS = {"email", "webhook", "retries", "backoff_seconds"}
+EMAIL_KEYS = {
+    "host",
+    "port",
+    "security",
+    "from",
+    "to",
+    "username",
+    "password_env",
+    "timeout",
+    "enabled",
+}
+WEBHOOK_KEYS = {"url", "url_env", "token_env", "timeout", "enabled"}
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``path``; raise :class:`ConfigError` listing every problem."""
+    path = Path(path).resolve()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
+    check = _Checker(path, text)
+    check.unknown(data, TOP_KEYS, None)
+    config = Config(path=path)
+    base = path.parent
+
+    def resolve(p: str) -> Path:
+        return (base / p).resolve()
+
+    mon = check.get(data, "monitor", dict, None, {})
+    check.unknown(mon, MONITOR_KEYS, "monitor")
+    config.timezone = check.get(mon, "timezone", str, "monitor", "UTC")
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        check.error("monitor", "timezone", f"unknown time zone {config.timezone!r}")
+    config.out = resolve(check.get(mon, "out", str, "monitor", "out"))
+    config.rules = [resolve(p) for p in check.strings(mon, "rules", "monitor", [])]
+    config.plugins = [resolve(p) for p in check.strings(mon, "plugins", "monitor", [])]
+    store = check.get(mon, "store", str, "monitor", "sqlite:///monitor.db")
+    if store.startswith("sqlite:///") and store[10:] and store[10:] != ":memory:":
+        store = "sqlite:///" + str(resolve(store[10:]))
+    elif "://" not in store:
+        check.error("monitor", "store", "expected a SQLAlchemy URL such as sqlite:///monitor.db")
+    config.store = store
+    grace = check.get(mon, "misfire_grace_seconds", int, "monitor", config.misfire_grace_seconds)
+    if grace < 1:
+        check.error("monitor", "misfire_grace_seconds", "must be at least 1")
+    config.misfire_grace_seconds = grace
+    config.cases = check.strings(mon, "cases", "monitor", ["ai-cycle"])
+    if not config.cases:
+        check.error("monitor", "cases", "name at least one case")
+    config.cases = [c if "/" not in c else str(resolve(c)) for c in config.cases]
+
+    schedules = check.get(data, "schedule", list, None, [])
+    for i, sched in enumerate(schedules):
+        parsed = _schedule(check, sched, i, config)
+        if parsed:
+            config.schedules.append(parsed)
+    ids = [s.id for s in config.schedules]
+    for i, sid in enumerate(ids):
+        if sid in ids[:i]:
+            check.error("schedule", "id", f"duplicate schedule id {sid!r}", i)
+
+    notify = check.get(data, "notify", dict, None, {})
+    check.unknown(notify, NOTIFY_KEYS, "notify")
+    config.retries = max(1, check.get(notify, "retries", int, "notify", 3))
+    config.backoff_seconds = float(
+        check.get(notify, "backoff_seconds", (int, float), "notify", 2.0)
+    )
+    config.email = _email(check, check.get(notify, "email", dict, "notify", None))
+    config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
+    if check.problems:
+        raise ConfigError(check.problems)
+    return config
+
+
+def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule | None:
+    t = "schedule"
+    if not isinstance(sched, dict):
+        check.error(None, "schedule", "use [[schedule]] tables")
+        return None
+    check.unknown(sched, SCHEDULE_KEYS, t, i)
+    sid = check.get(sched, "id", str, t, None, i)
+    if not sid or not re.match(r"^[A-Za-z0-9_.-]+$", sid):
+        check.error(t, "id", "required: letters, digits, '.', '_' or '-'", i)
+    cron = check.get(sched, "cron", str, t, None, i)
+    interval = check.get(sched, "interval_seconds", int, t, None, i)
+    second = check.get(sched, "second", (str, int), t, None, i)
+    if (cron is None) == (interval is None):
+        check.error(t, "cron", "give exactly one of cron or interval_seconds", i)
+    if interval is not None and interval < 1:
+        check.error(t, "interval_seconds", "must be at least 1", i)
+    if cron is not None:
+        fields = cron.split()
+        if len(fields) != 5:
+            check.error(
+                t,
+                "cron",
+                f"expected 5 fields (minute hour day month weekday), got {len(fields)}",
+                i,
+            )
+        elif DAY_FIELD_DIGIT.search(fields[4]):
+            check.error(
+                t,
+                "cron",
+                "write weekdays as names (mon-fri, sun): APScheduler 3 "
+                "numbers Monday 0, crontab numbers Sunday 0",
+                i,
+            )
+        else:
+            from monitor.scheduler import build_trigger  # apscheduler only when validating cron
+
+            try:
+                build_trigger(
+                    Schedule("x", [], cron, None if second is None else str(second)),
+                    config.timezone,
+                )
+            except ValueError as exc:
+                check.error(t, "cron", str(exc), i)
+    cases = check.strings(sched, "cases", t, config.cases, i)
+    if not sid or (cron is None) == (interval is None):
+        return None
+    return Schedule(sid, cases, cron, None if second is None else str(second), interval)
+
+
+def _email(check: _Checker, data: dict[str, Any] | None) -> EmailTarget | None:
+    t = "notify.email"
+    if data is None:
+        return None
+    check.unknown(data, EMAIL_KEYS, t)
+    if not check.get(data, "enabled", bool, t, True):
+        return None
+    host = check.get(data, "host", str, t, None)
+    sender = check.get(data, "from", str, t, None)
+    to = check.strings(data, "to", t, [])
+    for key, value in (("host", host), ("from", sender), ("to", to)):
+        if not value:
+            check.error(t, key, "required")
+    security = check.get(data, "security", str, t, "starttls")
+    if security not in ("starttls", "ssl", "none"):
+        check.error(t, "security", "expected starttls, ssl or none")
+    port = check.get(data, "port", int, t, {"ssl": 465, "none": 25}.get(security, 587))
+    return EmailTarget(
+        host or "",
+        port,
+        security,
+        sender or "",
+        to,
+        check.get(data, "username", str, t, None),
+        check.get(data, "password_env", str, t, None),
+        float(check.get(data, "timeout", (int, float), t, 30.0)),
+    )
+
+
+def _webhook(check: _Checker, data: dict[str, Any] | None) -> WebhookTarget | None:
+    t = "notify.webhook"
+    if data is None:
+        return None
+    check.unknown(data, WEBHOOK_KEYS, t)
+    if not check.get(data, "enabled", bool, t, True):
+        return None
+    url = check.get(data, "url", str, t, None)
+    url_env = check.get(data, "url_env", str, t, None)
+    if (url is None) == (url_env is None):
+        check.error(t, "url", "give exactly one of url or url_env (for URLs that hold a token)")
+    return WebhookTarget(
+        url,
+        url_env,
+        check.get(data, "token_env", str, t, None),
+        float(check.get(data, "timeout", (int, float), t, 10.0)),
+    )
+
+
+def find_config(path: Path | None = None, cwd: Path | None = None) -> Config | None:
+    """The config named by ``--config``, else ``monitor.toml`` in the working folder.
+
+    Returns None when no path was given and the working folder has none (commands
+    then fall back to their built-in defaults); raises :class:`ConfigError` when an
+    explicitly named file is missing or any file is invalid.
+    """
+    if path is not None:
+        if not Path(path).is_file():
+            raise ConfigError([f"{path}: config file not found"])
+        return load_config(Path(path))
+    candidate = (cwd or Path.cwd()) / CONFIG_NAME
+    return load_config(candidate) if candidate.is_file() else None

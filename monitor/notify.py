@@ -1,0 +1,237 @@
+"""Notifications: email (SMTP) and a JSON webhook, sent only when something changed.
+
+"Changed" means the overall stage moved, or a critical rule started firing, compared
+with the previous recorded run of the same case (a first run compares against
+stage 0 with nothing firing, so a new install reports an already-raised alarm once).
+Every send is retried with exponential backoff; the outcome is returned for the run
+history and never raised, so a dead mail server cannot fail a run. Secrets come
+only from environment variables named in the config, and :func:`redact` scrubs
+their values from every error message before it is logged or stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from monitor.config import Config, EmailTarget, WebhookTarget
+from monitor.store import Previous
+
+log = logging.getLogger("monitor.notify")
+
+
+@dataclass
+class Message:
+    subject: str
+    text: str
+    payload: dict[str, Any]
+    attachment: Path | None = None
+
+
+@dataclass
+class Delivery:
+    channel: str
+    ok: bool
+    attempts: int
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SendError(Exception):
+    """A delivery failure whose message is already safe to show; ``retry`` if transient."""
+
+    def __init__(self, message: str, retry: bool = True) -> None:
+        super().__init__(message)
+        self.retry = retry
+
+
+def what_changed(previous: Previous | None, stage: int, critical: set[str]) -> list[str]:
+    """Reasons to notify (empty: stay quiet)."""
+    before_stage = 0 if previous is None else previous.stage
+    before_critical: Iterable[str] = () if previous is None else previous.critical
+    reasons = []
+    if stage != before_stage:
+        reasons.append(f"stage changed from {before_stage} to {stage}")
+    new = sorted(set(critical) - set(before_critical))
+    if new:
+        reasons.append("critical rule(s) started firing: " + ", ".join(new))
+    return reasons
+
+
+def build_message(
+    *,
+    case: str,
+    title: str,
+    as_of: str,
+    stage: int,
+    previous_stage: int | None,
+    score: float,
+    firing: list[str],
+    reasons: list[str],
+    report: str | None,
+    status: str,
+) -> Message:
+    """A plain-text summary (email body, Slack ``text``) and the same facts as JSON."""
+    lines = [
+        f"{title} ({case}) as of {as_of}",
+        f"Stage {stage} (was {previous_stage if previous_stage is not None else 'unknown'}), "
+        f"score {score:.1f}/100, run {status}",
+        "",
+        *[f"- {reason}" for reason in reasons],
+        "",
+        f"Rules firing ({len(firing)}): " + (", ".join(firing) or "none"),
+    ]
+    if report:
+        lines.append(f"Report: {report}")
+    payload = {
+        "case": case,
+        "as_of": as_of,
+        "stage": stage,
+        "previous_stage": previous_stage,
+        "score": score,
+        "firing": firing,
+        "reasons": reasons,
+        "report": report,
+        "status": status,
+    }
+    first = reasons[0] if reasons else ""
+    subject = f"[monitor] {case}: stage {stage}, score {score:.0f} - {first}"
+    return Message(subject.strip(" -"), "\n".join(lines), payload, Path(report) if report else None)
+
+
+def probe_message() -> Message:
+    text = "Test notification from the bubble monitor: delivery works."
+    return Message("[monitor] test notification", text, {"test": True})
+
+
+def secrets(config: Config) -> list[str]:
+    """Values of every secret-bearing environment variable the config names."""
+    names = []
+    if config.email and config.email.password_env:
+        names.append(config.email.password_env)
+    if config.webhook:
+        names += [n for n in (config.webhook.url_env, config.webhook.token_env) if n]
+    return [v for v in (os.environ.get(n) for n in names) if v]
+
+
+def redact(text: str, hidden: Iterable[str]) -> str:
+    for secret in sorted(hidden, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+def send_all(
+    config: Config, message: Message, sleep: Callable[[float], None] = time.sleep
+) -> list[Delivery]:
+    """Send to every configured target; one :class:`Delivery` per target."""
+    hidden = secrets(config)
+    out = []
+    if config.email is not None:
+        email = config.email
+        out.append(_retry("email", lambda: send_email(email, message), config, hidden, sleep))
+    if config.webhook is not None:
+        hook = config.webhook
+        out.append(_retry("webhook", lambda: send_webhook(hook, message), config, hidden, sleep))
+    return out
+
+
+def _retry(
+    channel: str,
+    send: Callable[[], None],
+    config: Config,
+    hidden: list[str],
+    sleep: Callable[[float], None],
+) -> Delivery:
+    error = ""
+    for attempt in range(1, config.retries + 1):
+        try:
+            send()
+            log.info("%s notification sent (attempt %d)", channel, attempt)
+            return Delivery(channel, True, attempt)
+        except SendError as exc:
+            error, retry = redact(str(exc), hidden), exc.retry
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded, never raised
+            error, retry = redact(f"{type(exc).__name__}: {exc}", hidden), True
+        log.warning(
+            "%s notification attempt %d/%d failed: %s", channel, attempt, config.retries, error
+        )
+        if not retry:
+            return Delivery(channel, False, attempt, error)
+        if attempt < config.retries:
+            sleep(config.backoff_seconds * 2 ** (attempt - 1))
+    return Delivery(channel, False, config.retries, error)
+
+
+def send_email(target: EmailTarget, message: Message) -> None:
+    """One SMTP delivery: STARTTLS, SSL or plain; the HTML report attached."""
+    mail = EmailMessage()
+    mail["Subject"] = message.subject
+    mail["From"] = target.sender
+    mail["To"] = ", ".join(target.to)
+    mail.set_content(message.text)
+    if message.attachment is not None and message.attachment.is_file():
+        mail.add_attachment(
+            message.attachment.read_bytes(),
+            maintype="text",
+            subtype="html",
+            filename=message.attachment.name,
+        )
+    password = None
+    if target.password_env:
+        password = os.environ.get(target.password_env)
+        if password is None:
+            raise SendError(f"environment variable {target.password_env} is not set", retry=False)
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if target.security == "ssl":
+        smtp = smtplib.SMTP_SSL(target.host, target.port, timeout=target.timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(target.host, target.port, timeout=target.timeout)
+    with smtp:
+        if target.security == "starttls":
+            smtp.starttls(context=context)
+        if target.username and password is not None:
+            smtp.login(target.username, password)
+        smtp.send_message(mail)
+
+
+def send_webhook(target: WebhookTarget, message: Message) -> None:
+    """One POST of the JSON payload with a Slack-compatible ``text`` field."""
+    import httpx
+
+    url = target.url
+    if target.url_env:
+        url = os.environ.get(target.url_env)
+        if not url:
+            raise SendError(f"environment variable {target.url_env} is not set", retry=False)
+    headers = {"User-Agent": "bubble-monitor"}
+    if target.token_env:
+        token = os.environ.get(target.token_env)
+        if not token:
+            raise SendError(f"environment variable {target.token_env} is not set", retry=False)
+        headers["Authorization"] = f"Bearer {token}"
+    assert url is not None
+    try:
+        response = httpx.post(
+            url,
+            json={"text": message.text, **message.payload},
+            headers=headers,
+            timeout=target.timeout,
+        )
+    except httpx.HTTPError as exc:
+        # httpx messages may quote the URL (a Slack URL is itself a secret): keep only the type
+        raise SendError(f"{type(exc).__name__} posting to the webhook") from None
+    if response.status_code >= 400:
+        retry = response.status_code >= 500 or response.status_code == 429
+        raise SendError(f"webhook answered HTTP {response.status_code}", retry=retry)

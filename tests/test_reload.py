@@ -1,0 +1,38 @@
+"""A broken rule edit keeps the last good set (and says why); a fix is picked up."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import RuleFileError
+from monitor.plugins import load_registry
+from monitor.reload import RuleReloader
+from monitor.rulefile import bundled_rules_dir
+
+
+def test_keeps_last_good_set(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(bundled_rules_dir(), rules, ignore=shutil.ignore_patterns("tests", "*.py"))
+    registry = load_registry()
+    reloader = RuleReloader([rules])
+    good = reloader.load(registry)
+    assert not good.stale and good.ruleset.rules
+    target = rules / "stage1-macro.yaml"
+    original = target.read_text()
+    target.write_text(original.replace("when:", "wehn:", 1))
+    broken = reloader.load(registry)
+    assert broken.stale and broken.ruleset is good.ruleset
+    assert "last good" in broken.problems[0]
+    assert any("stage1-macro.yaml:" in p for p in broken.problems[1:])
+    target.write_text(original)
+    fixed = reloader.load(registry)
+    assert not fixed.stale and fixed.ruleset is not good.ruleset
+
+
+def test_first_load_of_broken_rules_raises(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("stage: 1\nrules: [{id: x}]\n")
+    with pytest.raises(RuleFileError):
+        RuleReloader([tmp_path]).load(load_registry())
