@@ -2,7 +2,11 @@
 
 ``to_json`` is a stable contract (``monitor run --json``): ``as_of``, ``case``,
 ``stage``, ``score``, ``stages``, ``alerts``, ``data``, ``report`` at least. Everything
-here is plain data; templates format it, they do not compute it.
+here is plain data; templates format it, they do not compute it. That is why an
+assessment also carries what a report shows beyond the contract: each rule's month-end
+history (for its chart), its margin to the threshold in the rule's own direction, the
+score's trend and breakdown, the series' sources, and (filled in by the pipeline) what
+changed since the previous report and the "today against 2000" analogies.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pandas as pd
 
 from monitor.case import Case
 from monitor.evaluate import RuleResult, Timeline, rule_weight
+from monitor.history import rule_history, score_history, score_trend
 from monitor.states import AlertState
 
 STALE_AFTER_DAYS = {
@@ -34,6 +39,7 @@ class EntityState:
     state: str
     value: float | None
     since: str | None
+    name: str = ""
 
 
 @dataclass
@@ -61,6 +67,14 @@ class RuleAssessment:
     file: str
     entities: list[EntityState] = field(default_factory=list)
     error: str | None = None
+    indicator_title: str = ""
+    entity_name: str | None = None
+    margin: float | None = None  # distance past the threshold in the rule's direction
+    max_points: float = 0.0  # score points the rule adds (or removes) when firing
+    for_: str = "0d"
+    keep_firing_for: str = "0d"
+    line: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +102,13 @@ class Assessment:
     score_history: list[dict[str, Any]]
     problems: list[str]
     report: str | None = None
+    case_description: str = ""
+    trend: dict[str, Any] = field(default_factory=dict)
+    breakdown: dict[str, Any] = field(default_factory=dict)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    changes: dict[str, Any] | None = None
+    analogies: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))
@@ -115,7 +136,10 @@ def _number(value: Any) -> float | None:
     return round(float(value), 6)
 
 
-def _rule_entities(result: RuleResult, pos: int) -> list[EntityState]:
+def _rule_entities(
+    result: RuleResult, pos: int, names: dict[str, str] | None = None
+) -> list[EntityState]:
+    names = names or {}
     table = result.table
     out = []
     for entity in table.states.columns:
@@ -127,6 +151,7 @@ def _rule_entities(result: RuleResult, pos: int) -> list[EntityState]:
                 AlertState(code).label,
                 _number(value),
                 _iso(table.since[entity].iloc[pos]),
+                names.get(str(entity), str(entity)),
             )
         )
     # entities the measure knows but the condition never touched are inactive
@@ -134,7 +159,11 @@ def _rule_entities(result: RuleResult, pos: int) -> list[EntityState]:
         if entity not in table.states.columns:
             out.append(
                 EntityState(
-                    str(entity), "inactive", _number(result.measure[entity].iloc[pos]), None
+                    str(entity),
+                    "inactive",
+                    _number(result.measure[entity].iloc[pos]),
+                    None,
+                    names.get(str(entity), str(entity)),
                 )
             )
     return out
@@ -156,10 +185,24 @@ def _headline(entities: list[EntityState], comparator: str | None) -> EntityStat
     return max(entities, key=key)
 
 
-def assess(timeline: Timeline, case: Case, as_of: pd.Timestamp) -> Assessment:
+def entity_names(case: Case) -> dict[str, str]:
+    """Entity id -> display name from the case metadata (the id where none is given)."""
+    return {k: str(v.get("name", k)) for k, v in case.entities.items()}
+
+
+def assess(
+    timeline: Timeline,
+    case: Case,
+    as_of: pd.Timestamp,
+    indicator_titles: dict[str, str] | None = None,
+) -> Assessment:
+    """Read the timeline at ``as_of``; ``indicator_titles`` labels charts and cards."""
     pos = timeline.position(as_of)
     at = timeline.grid[pos]
-    rules = [_assess_rule(timeline, rid, pos) for rid in timeline.results]
+    names = entity_names(case)
+    titles = indicator_titles or {}
+    total = sum(rule_weight(r) for r in timeline.ruleset.rules if not r.counter)
+    rules = [_assess_rule(timeline, rid, pos, names, titles, total) for rid in timeline.results]
     stages = []
     for number in sorted(timeline.stage_active.columns):
         active_series = timeline.stage_active[number].iloc[: pos + 1]
@@ -193,6 +236,7 @@ def assess(timeline: Timeline, case: Case, as_of: pd.Timestamp) -> Assessment:
         if e.state != "inactive"
     ]
     problems = [f"indicator {n!r} failed: {m}" for n, m in timeline.indicator_errors.items()]
+    data = data_freshness(case, at)
     return Assessment(
         as_of=at.date().isoformat(),
         case=case.name,
@@ -202,11 +246,34 @@ def assess(timeline: Timeline, case: Case, as_of: pd.Timestamp) -> Assessment:
         stages=stages,
         rules=rules,
         alerts=alerts,
-        data=data_freshness(case, at),
+        data=data,
         quarantined=[b.as_dict() for b in case.data.bad_rows],
-        score_history=_score_history(timeline, pos),
+        score_history=score_history(timeline, pos),
         problems=problems,
+        case_description=case.description,
+        trend=score_trend(timeline, pos),
+        breakdown=_breakdown(rules),
+        sources=_sources(data),
     )
+
+
+def _breakdown(rules: list[RuleAssessment]) -> dict[str, Any]:
+    """Risk points, counter-signal points and the clipped score they add up to."""
+    risk = sum(r.contribution for r in rules if not r.counter)
+    counter = sum(r.contribution for r in rules if r.counter)
+    return {
+        "risk_points": round(risk, 1),
+        "counter_points": round(counter, 1),
+        "unclipped": round(risk + counter, 1),
+    }
+
+
+def _sources(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each distinct source with the series/entity pairs it feeds, in first-seen order."""
+    grouped: dict[str, list[str]] = {}
+    for row in data:
+        grouped.setdefault(row["source"], []).append(f"{row['series']}/{row['entity']}")
+    return [{"source": s, "series": v} for s, v in grouped.items()]
 
 
 def _run_start(flags: pd.Series) -> pd.Timestamp | None:
@@ -216,10 +283,24 @@ def _run_start(flags: pd.Series) -> pd.Timestamp | None:
     return pd.Timestamp(starts[starts].index[-1])
 
 
-def _assess_rule(timeline: Timeline, rule_id: str, pos: int) -> RuleAssessment:
+def _margin(distance: float | None, comparator: str | None) -> float | None:
+    """The distance signed so that positive means past the threshold (either direction)."""
+    if distance is None or comparator is None:
+        return None
+    return round(-distance if comparator in ("<", "<=") else distance, 6)
+
+
+def _assess_rule(
+    timeline: Timeline,
+    rule_id: str,
+    pos: int,
+    names: dict[str, str],
+    titles: dict[str, str],
+    total_weight: float,
+) -> RuleAssessment:
     result = timeline.results[rule_id]
     rule = result.rule
-    entities = _rule_entities(result, pos)
+    entities = _rule_entities(result, pos, names)
     condition = rule.condition
     lead = _headline(entities, condition.comparator)
     value = lead.value if lead else None
@@ -232,6 +313,10 @@ def _assess_rule(timeline: Timeline, rule_id: str, pos: int) -> RuleAssessment:
             "value": rule.precedent.value,
             "note": rule.precedent.note,
             "entity": rule.precedent.entity,
+            # the precedent's own unit where the rule file gives one (an event's size in
+            # $bn beside a count rule), else the unit of what the rule measures
+            "unit": getattr(rule.precedent, "unit", None)
+            or (condition.measure.label if condition.measure is not None else ""),
         }
     contribution = 0.0
     if rule_id in timeline.contributions.columns:
@@ -260,18 +345,21 @@ def _assess_rule(timeline: Timeline, rule_id: str, pos: int) -> RuleAssessment:
         file=rule.file,
         entities=entities,
         error=result.error,
+        indicator_title=titles.get(rule.indicator or "", rule.indicator or ""),
+        entity_name=lead.name if lead else None,
+        margin=_margin(distance, condition.comparator),
+        max_points=_max_points(rule_weight(rule), total_weight, rule.counter),
+        for_=str(rule.for_),
+        keep_firing_for=str(rule.keep_firing_for),
+        line=rule.line,
+        history=rule_history(result, timeline.grid, pos, names),
     )
 
 
-def _score_history(timeline: Timeline, pos: int) -> list[dict[str, Any]]:
-    """Month-end score and stage up to the as-of date, for the trend line."""
-    score = timeline.score.iloc[: pos + 1]
-    stage = timeline.stage.iloc[: pos + 1]
-    monthly = pd.DataFrame({"score": score, "stage": stage}).resample("ME").last().dropna()
-    return [
-        {"date": d.date().isoformat(), "score": round(float(r.score), 1), "stage": int(r.stage)}
-        for d, r in monthly.iterrows()
-    ]
+def _max_points(weight: float, total: float, counter: bool) -> float:
+    if total <= 0:
+        return 0.0
+    return round(weight / total * 100.0 * (-1 if counter else 1), 2)
 
 
 def data_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:
@@ -297,6 +385,8 @@ def data_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:
                 "age_days": age,
                 "stale": bool(limit is not None and age > limit),
                 "source": str(row.source),
+                "title": str(meta.get("title", series)),
+                "frequency": str(meta.get("frequency", "")),
             }
         )
     return out

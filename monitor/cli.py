@@ -74,6 +74,13 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Config file (default: monitor.toml in the current folder, if any).",
 )
+@click.option(
+    "--templates",
+    "template_dir",
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of templates overriding the built-in report templates by name.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 def run(
     case_name: str | None,
@@ -82,6 +89,7 @@ def run(
     out_dir: Path | None,
     plugin_dirs: tuple[Path, ...],
     config_path: Path | None,
+    template_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Evaluate a case and write its report (HTML and JSON).
@@ -108,7 +116,9 @@ def run(
     out_dir = out_dir or Path("out")
     try:
         with run_lock(out_dir):
-            result = run_pipeline(case_name, as_of, rule_dirs, out_dir, plugin_dirs)
+            result = run_pipeline(
+                case_name, as_of, rule_dirs, out_dir, plugin_dirs, template_dir=template_dir
+            )
     except (MonitorError, ValueError) as exc:
         _fail(str(exc))
         return

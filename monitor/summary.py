@@ -22,6 +22,7 @@ def print_summary(a: Assessment) -> None:
         entity = f" [{r.entity}]" if r.entity else ""
         sign = " (counter-signal)" if r.counter else ""
         click.echo(f"  {r.state:<8} {r.id}{entity}: {value} {r.unit}{sign}")
+    _print_changes(a)
     stale = [d for d in a.data if d["stale"]]
     if stale:
         click.echo(f"Stale series: {', '.join(d['series'] + '/' + d['entity'] for d in stale)}")
@@ -33,3 +34,19 @@ def print_summary(a: Assessment) -> None:
             click.echo(f"  {row['file']}:{row['line']}: {row['column']}: {row['check']}", err=True)
     if a.report:
         click.echo(f"Report: {a.report}")
+
+
+def _print_changes(a: Assessment) -> None:
+    """One line per change since the previous archived report of the same case."""
+    changes = a.changes
+    if not changes or not changes.get("previous"):
+        return
+    before = changes["previous"]
+    click.echo(
+        f"Since {before['as_of']}: stage {changes['stage_from']} -> {changes['stage_to']}, "
+        f"score {changes['score_delta']:+.1f}"
+    )
+    for item in changes["started"]:
+        click.echo(f"  started  {item['rule']} [{item['entity']}]")
+    for item in changes["stopped"]:
+        click.echo(f"  stopped  {item['rule']} [{item['entity']}]")

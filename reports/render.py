@@ -2,7 +2,15 @@
 
 Autoescaping is forced on for every template name (``select_autoescape()`` alone
 leaves ``*.j2`` files unescaped) and undefined names are errors, so a rule title or a
-data value can never inject markup and a template typo never renders silently.
+data value can never inject markup and a template typo never renders silently. Nothing
+from a rule file or a data file is ever marked safe: charts are ``data:`` URIs in quoted
+``src`` attributes, so even our own SVG passes through the escaper. The only safe value
+is the constant CSP policy.
+
+The view built here only groups and looks things up (cards per stage, a chart per
+rule); every figure shown was computed in :mod:`monitor.assessment`. A folder given as
+``override_dir`` overrides any template by name (``styles.css.j2`` to rebrand,
+``report.html.j2`` to restructure), the built-ins stay the fallback.
 """
 
 from __future__ import annotations
@@ -12,10 +20,31 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
-from monitor.assessment import Assessment
+from monitor.assessment import Assessment, RuleAssessment
+from reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+STAGE_NAMES = {
+    0: "Structural vulnerabilities",
+    1: "Stage 1: macro tightening",
+    2: "Stage 2: performance warnings",
+    3: "Stage 3: crash",
+}
+STAGE_LEVELS = (
+    (0, "No stage active"),
+    (1, "Macro tightening"),
+    (2, "Performance warnings"),
+    (3, "Crash"),
+)
+# Our own constant, the one value marked safe: escaping would turn its single quotes
+# into &#39; (equivalent for a browser, but opaque to anyone grepping for the policy).
+CSP_ATTRIBUTE = Markup(CSP) if '"' not in CSP and "<" not in CSP else CSP
+COMPARATORS = {">=": "\u2265", "<=": "\u2264", ">": ">", "<": "<", "==": "=", "!=": "\u2260"}
 
 
 def environment(override_dir: Path | None = None) -> Environment:
@@ -30,6 +59,8 @@ def environment(override_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = format_number
+    env.filters["signed"] = format_signed
+    env.filters["cmp"] = lambda op: COMPARATORS.get(op or "", op or "")
     return env
 
 
@@ -41,19 +72,92 @@ def format_number(value: Any, digits: int = 2) -> str:
     if abs(number) >= 1000:
         return f"{number:,.0f}"
     text = f"{number:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text.replace("-", "\u2212")
 
 
-def render_report(assessment: Assessment, override_dir: Path | None = None) -> str:
-    template = environment(override_dir).get_template("report.html.j2")
-    by_stage: dict[int, list[Any]] = {}
+def format_signed(value: Any, digits: int = 1) -> str:
+    """A change with its sign always shown (+3.2, \u22121.5, 0)."""
+    if value is None:
+        return "n/a"
+    text = format_number(value, digits)
+    return text if text.startswith("\u2212") or text == "0" else f"+{text}"
+
+
+def _accent(rule: RuleAssessment) -> str:
+    return COUNTER_COLOUR if rule.counter else STAGE_COLOURS.get(rule.stage, STAGE_COLOURS[0])
+
+
+def charts_for(assessment: Assessment) -> dict[str, Chart | None]:
+    """One chart per rule (``None`` where the rule has no data yet)."""
+    return {
+        r.id: rule_chart(
+            r.history,
+            title=r.indicator_title or r.title,
+            unit=r.unit,
+            threshold=r.threshold,
+            comparator=r.comparator,
+            precedent=r.precedent,
+            accent=_accent(r),
+        )
+        for r in assessment.rules
+    }
+
+
+def report_context(assessment: Assessment) -> dict[str, Any]:
+    """Everything the report template reads, grouped but not computed."""
+    by_stage: dict[int, list[RuleAssessment]] = {}
     for rule in assessment.rules:
         if not rule.counter:
             by_stage.setdefault(rule.stage, []).append(rule)
-    return template.render(
-        a=assessment,
-        csp=CSP,
-        by_stage=sorted(by_stage.items(), key=lambda kv: -kv[0]),
-        counters=[r for r in assessment.rules if r.counter],
-        stale=[d for d in assessment.data if d["stale"]],
-    )
+    stage_info = {s.stage: s for s in assessment.stages}
+    sections = [
+        {
+            "stage": number,
+            "name": STAGE_NAMES.get(number, f"Stage {number}"),
+            "info": stage_info.get(number),
+            "rules": by_stage[number],
+            "colour": STAGE_COLOURS.get(number, STAGE_COLOURS[0]),
+        }
+        for number in sorted(by_stage)
+    ]
+    return {
+        "a": assessment,
+        "csp": CSP_ATTRIBUTE,
+        "sections": sections,
+        "counters": [r for r in assessment.rules if r.counter],
+        "stale": [d for d in assessment.data if d["stale"]],
+        "charts": charts_for(assessment),
+        "score_chart": score_chart(assessment.score_history, label="Score over time"),
+        "levels": STAGE_LEVELS,
+        "colours": STAGE_COLOURS,
+        "counter_colour": COUNTER_COLOUR,
+        "titles": {r.id: r.title for r in assessment.rules},
+    }
+
+
+def render_report(assessment: Assessment, override_dir: Path | None = None) -> str:
+    """The report for one assessment as one self-contained HTML document."""
+    template = environment(override_dir).get_template("report.html.j2")
+    return template.render(**report_context(assessment))
+
+
+def render_index(
+    cases: list[dict[str, Any]], latest: dict[str, Any] | None, override_dir: Path | None = None
+) -> str:
+    """The archive index: per case the score over time and every report by date.
+
+    ``cases`` holds ``{case, case_title, reports: [...]}`` with reports newest first,
+    each ``{as_of, stage, score, html, json}`` (file names relative to the index).
+    """
+    view = []
+    for entry in cases:
+        oldest_first = list(reversed(entry["reports"]))
+        chart = score_chart(
+            [{"date": r["as_of"], "score": r["score"]} for r in oldest_first],
+            label=f"Score of {entry['case_title']} across archived reports",
+            steps=False,
+        )
+        view.append({**entry, "chart": chart})
+    template = environment(override_dir).get_template("index.html.j2")
+    return template.render(csp=CSP_ATTRIBUTE, cases=view, latest=latest, colours=STAGE_COLOURS)

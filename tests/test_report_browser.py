@@ -1,0 +1,158 @@
+"""The report as a reader sees it: opened from disk in real headless Chromium.
+
+Uses Debian's ``chromium`` through Playwright's Python package (no browser download).
+Outside CI the module skips with a reason when no browser is installed; with
+``CI=true`` a missing browser is a failure, so CI can never pass without looking.
+One browser per module keeps this to a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from monitor.pipeline import run
+from monitor.rulefile import bundled_rules_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path(os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+XSS_RULES = """\
+title: Hostile rules
+rules:
+  - id: xss-probe
+    title: "<script>alert(1)</script>"
+    stage: 1
+    indicator: pmi
+    when: value < 200
+    severity: watch
+    precedent: {date: 2000-08-01, value: 49.9, note: "<img src=x onerror=alert(2)>"}
+    description: "<iframe src=javascript:alert(3)></iframe>"
+    references: ["<a href=javascript:alert(4)>x</a>"]
+"""
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: browser tests are mandatory here)", pytrace=False)
+    pytest.skip(f"{reason}; install it with: apt-get install chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """The bundled default report, and one with a hostile rule file mixed in."""
+    root = tmp_path_factory.mktemp("browser")
+    default = run("ai-cycle", out_dir=root / "default")
+    rules = root / "rules"
+    rules.mkdir()
+    (rules / "xss.yaml").write_text(XSS_RULES, encoding="utf-8")
+    hostile = run("ai-cycle", rule_dirs=[bundled_rules_dir(), rules], out_dir=root / "hostile")
+    return default, hostile
+
+
+def open_page(browser, path: Path, width: int = 1100):
+    """A page on ``path`` with every console error, page error, dialog and request noted."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    seen: dict[str, list[str]] = {"errors": [], "dialogs": [], "requests": []}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    return page, seen
+
+
+def test_reader_sees_headline_cards_and_charts(browser, reports):
+    default, _ = reports
+    a = default.assessment
+    page, seen = open_page(browser, default.html_path)
+    assert page.locator("#overall-stage").inner_text().startswith(f"Stage {a.stage}")
+    assert page.locator(".meter li[aria-current=step] b").inner_text() == str(a.stage)
+    assert page.locator("#overall-score").inner_text().startswith(f"{a.score:g}")
+    assert page.locator("article.card").count() == len(a.rules)
+    charts = page.locator("figure.chart img")
+    assert charts.count() == 1 + sum(1 for r in a.rules if r.history)
+    assert page.evaluate(
+        "() => [...document.images].every(i => i.complete && i.naturalWidth > 0 && i.alt)"
+    )
+    assert page.get_by_role("heading", name="Today against 2000").is_visible()
+    assert page.evaluate("() => document.scripts.length") == 0
+    assert seen["errors"] == [] and seen["dialogs"] == []
+    assert all(u.startswith(("file:", "data:")) for u in seen["requests"]), seen["requests"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    page.close()
+
+
+def test_report_reads_on_a_phone_without_sideways_scrolling(browser, reports):
+    default, _ = reports
+    page, seen = open_page(browser, default.html_path, width=390)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-phone.png"))
+    assert seen["errors"] == []
+    page.close()
+
+
+def test_print_layout_breaks_pages_between_stages(browser, reports):
+    default, _ = reports
+    page, _ = open_page(browser, default.html_path)
+    page.emulate_media(media="print")
+    breaks = page.evaluate(
+        "() => [...document.querySelectorAll('section.stage-section')]"
+        ".map(s => getComputedStyle(s).breakBefore)"
+    )
+    assert breaks and set(breaks) == {"page"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "report.pdf"))  # what the reader gets on paper
+    page.close()
+
+
+def test_hostile_rule_title_is_shown_as_text(browser, reports):
+    _, hostile = reports
+    page, seen = open_page(browser, hostile.html_path)
+    title = page.locator("#title-xss-probe")
+    assert title.inner_text() == "<script>alert(1)</script>"
+    assert page.evaluate("() => document.scripts.length") == 0
+    assert page.evaluate("() => document.querySelectorAll('iframe, [onerror]').length") == 0
+    assert seen["dialogs"] == [] and seen["errors"] == []
+    card = page.locator("#rule-xss-probe")
+    assert "<img src=x onerror=alert(2)>" in card.inner_text()
+    page.close()
+
+
+def test_archive_index_opens_and_links_the_latest(browser, reports):
+    default, _ = reports
+    index = default.html_path.parent / "index.html"
+    page, seen = open_page(browser, index)
+    assert page.get_by_role("link", name=default.html_path.name).count() == 1
+    assert page.locator("figure.chart img").count() == 1
+    assert seen["errors"] == []
+    page.close()
