@@ -14,7 +14,7 @@ import pandas as pd
 from monitor.indicator import validate_output
 from monitor.observations import visible_at
 from monitor.plugins import Registry
-from monitor.rulefile import SEVERITIES, Rule, RuleSet
+from monitor.rulemodel import SEVERITIES, Rule, RuleSet
 from monitor.states import AlertState, StateTable, compute_states
 from monitor.windows import evaluation_grid, known_at
 

@@ -17,7 +17,7 @@ from monitor.errors import RuleFileError
 
 if TYPE_CHECKING:
     from monitor.plugins import Registry
-    from monitor.rulefile import RuleSet
+    from monitor.rulemodel import RuleSet
 
 
 @dataclass

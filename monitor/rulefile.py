@@ -8,8 +8,7 @@ all files are good or :class:`RuleFileError` lists what to fix.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,110 +16,29 @@ from typing import Any
 
 import pandas as pd
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from monitor.compiler import CompiledCondition, IndicatorInfo, compile_activation, compile_condition
 from monitor.durations import Duration, parse_duration
 from monitor.errors import ExpressionError, RuleFileError
+from monitor.rulemodel import (
+    ACTIVATE_KEYS,
+    FILE_KEYS,
+    MAX_DURATION_DAYS,
+    PRECEDENT_KEYS,
+    RULE_ID,
+    RULE_KEYS,
+    RULE_REQUIRED,
+    SEVERITIES,
+    STAGES,
+    Activation,
+    Precedent,
+    Problem,
+    Rule,
+    RuleSet,
+    short,
+)
+from monitor.rulepositions import expression_position
 from monitor.yamlio import Position, YamlSyntaxError, key_position, load_file, value_position
-
-SEVERITIES = {"info": 1.0, "watch": 2.0, "warning": 3.0, "critical": 5.0}
-STAGES = (0, 1, 2, 3)
-RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-
-FILE_KEYS = {"stage", "title", "description", "activate", "rules", "counter"}
-ACTIVATE_KEYS = {"min_firing", "when"}
-RULE_REQUIRED = ("id", "title", "severity", "when")
-RULE_KEYS = {
-    "id",
-    "title",
-    "stage",
-    "severity",
-    "indicator",
-    "indicators",
-    "when",
-    "for",
-    "keep_firing_for",
-    "precedent",
-    "description",
-    "references",
-    "counter",
-    "weight",
-    "entities",
-}
-PRECEDENT_KEYS = {"date", "value", "note", "entity", "unit"}
-
-
-@dataclass(frozen=True)
-class Precedent:
-    """The 2000 reading a rule is calibrated on, shown beside today's value."""
-
-    date: pd.Timestamp
-    value: float | None
-    note: str
-    entity: str | None = None
-
-
-@dataclass
-class Rule:
-    id: str
-    title: str
-    stage: int
-    severity: str
-    indicator: str | None
-    condition: CompiledCondition
-    for_: Duration
-    keep_firing_for: Duration
-    file: str
-    line: int
-    precedent: Precedent | None = None
-    description: str = ""
-    references: list[str] = field(default_factory=list)
-    counter: bool = False
-    weight: float = 1.0
-    entities: list[str] | None = None
-
-    @property
-    def when(self) -> str:
-        return self.condition.text
-
-
-@dataclass
-class Activation:
-    """How a stage becomes active: enough firing rules, or an expression over ids."""
-
-    stage: int
-    min_firing: int | None = None
-    when: str | None = None
-    file: str = ""
-    evaluate: Callable[[pd.DataFrame], pd.Series] | None = None
-
-    def describe(self) -> str:
-        if self.when:
-            return self.when
-        return f"at least {self.min_firing} firing rule(s)"
-
-
-@dataclass
-class RuleSet:
-    rules: list[Rule]
-    activations: dict[int, Activation]
-    files: list[str]
-    titles: dict[int, str] = field(default_factory=dict)
-
-    def by_id(self) -> dict[str, Rule]:
-        return {r.id: r for r in self.rules}
-
-
-@dataclass(frozen=True)
-class Problem:
-    position: Position
-    message: str
-    rule: str | None = None
-
-    def __str__(self) -> str:
-        where = f' rule "{self.rule}":' if self.rule else ""
-        return f"{self.position}:{where} {self.message}"
 
 
 def bundled_rules_dir() -> Path:
@@ -146,6 +64,8 @@ class _FileLoader:
         self.indicators = indicators
         self.problems: list[Problem] = []
         self.rules: list[Rule] = []
+        self.ids: list[tuple[str, Position]] = []  # every string id met, valid rule or not
+        self.nodes: dict[str, CommentedMap] = {}  # rule id -> its YAML node (for lint)
         self.activation: Activation | None = None
         self.stage: int | None = None
         self.title = ""
@@ -192,7 +112,7 @@ class _FileLoader:
                 hint = ", ".join(sorted(allowed))
                 self.problem(
                     key_position(node, key, self.file),
-                    f"unknown key {key!r} (allowed: {hint})",
+                    f"unknown key {short(key)} (allowed: {hint})",
                     rule,
                 )
 
@@ -207,7 +127,7 @@ class _FileLoader:
         if isinstance(value, bool) or not isinstance(value, int) or value not in STAGES:
             self.problem(
                 value_position(node, key, self.file),
-                f"stage must be one of 0, 1, 2, 3 (got {value!r})",
+                f"stage must be one of 0, 1, 2, 3 (got {short(value)})",
                 rule,
             )
             return None
@@ -242,7 +162,7 @@ class _FileLoader:
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 self.problem(
                     value_position(node, "min_firing", self.file),
-                    f"min_firing must be a whole number >= 1 (got {count!r})",
+                    f"min_firing must be a whole number >= 1 (got {short(count)})",
                 )
                 return
             self.activation = Activation(self.stage, min_firing=count, file=self.file)
@@ -256,7 +176,10 @@ class _FileLoader:
 
     def _rule(self, node: CommentedMap, counter_default: bool) -> None:
         rule_id = node.get("id")
-        label = str(rule_id) if rule_id is not None else None
+        label = short(rule_id) if rule_id is not None and not isinstance(rule_id, str) else rule_id
+        if isinstance(rule_id, str):
+            self.ids.append((rule_id, value_position(node, "id", self.file)))
+            self.nodes.setdefault(rule_id, node)
         before = len(self.problems)
         self._unknown_keys(node, RULE_KEYS, label)
         for key in RULE_REQUIRED:
@@ -280,10 +203,10 @@ class _FileLoader:
                     label,
                 )
         severity = node.get("severity")
-        if "severity" in node and severity not in SEVERITIES:
+        if "severity" in node and not (isinstance(severity, str) and severity in SEVERITIES):
             self.problem(
                 value_position(node, "severity", self.file),
-                f"severity must be one of {', '.join(SEVERITIES)} (got {severity!r})",
+                f"severity must be one of {', '.join(SEVERITIES)} (got {short(severity)})",
                 label,
             )
         indicator = self._indicator(node, label)
@@ -317,6 +240,7 @@ class _FileLoader:
         for key in ("title", "description"):
             if key in node and not isinstance(node[key], str):
                 self.problem(value_position(node, key, self.file), f"{key} must be text", label)
+        counter = self._bool(node, "counter", label, counter_default)
         if len(self.problems) > before or condition is None or stage is None:
             return
         self.rules.append(
@@ -334,7 +258,7 @@ class _FileLoader:
                 precedent=precedent,
                 description=str(node.get("description", "")).strip(),
                 references=[str(r) for r in references],
-                counter=self._bool(node, "counter", label, counter_default),
+                counter=counter,
                 weight=float(weight),
                 entities=[str(e) for e in entities] if entities else None,
             )
@@ -378,10 +302,21 @@ class _FileLoader:
         if key not in node:
             return None
         try:
-            return parse_duration(node[key])
-        except ValueError as exc:
-            self.problem(value_position(node, key, self.file), str(exc), label)
+            duration = parse_duration(node[key] if isinstance(node[key], int | str) else "?")
+        except ValueError:
+            self.problem(
+                value_position(node, key, self.file),
+                f"invalid duration {short(node[key])}: use a number and one of mo, y, q, w, d "
+                "(e.g. 6mo, 90d)",
+                label,
+            )
             return None
+        if duration.days > MAX_DURATION_DAYS:
+            self.problem(
+                value_position(node, key, self.file), f"{key} is longer than 50 years", label
+            )
+            return None
+        return duration
 
     def _condition(
         self, node: CommentedMap, indicator: str | None, label: str | None
@@ -392,18 +327,21 @@ class _FileLoader:
         if not isinstance(text, str):
             self.problem(value_position(node, "when", self.file), "when must be text", label)
             return None
+        indicators = self.indicators
+        named = node.get("indicator")
+        if indicator is None and isinstance(named, str) and named not in indicators:
+            # already reported as unknown: stand in for it so the expression's own
+            # mistakes are still found, without a cascade of "'value' needs ..." errors
+            indicators = {**indicators, named: IndicatorInfo("")}
+            indicator = named
         try:
-            return compile_condition(text, indicator, self.indicators)
+            return compile_condition(text, indicator, indicators)
         except ExpressionError as exc:
             self.problem(self._expression_position(node, "when", exc), exc.message, label)
             return None
 
     def _expression_position(self, node: CommentedMap, key: str, exc: ExpressionError) -> Position:
-        start = value_position(node, key, self.file)
-        quoted = isinstance(node[key], DoubleQuotedScalarString | SingleQuotedScalarString)
-        if exc.line > 1:  # block scalar: the expression starts on the next line
-            return Position(self.file, start.line + exc.line - 1, exc.col)
-        return Position(self.file, start.line, start.col + exc.col - 1 + (1 if quoted else 0))
+        return expression_position(node, key, exc, self.file)
 
     def _precedent(self, node: CommentedMap, label: str | None) -> Precedent | None:
         if "precedent" not in node:
@@ -416,10 +354,12 @@ class _FileLoader:
         self._unknown_keys(value, PRECEDENT_KEYS, label)
         try:
             date = pd.Timestamp(str(value.get("date")))
-        except (ValueError, TypeError):
+            if pd.isna(date):
+                raise ValueError("no date")
+        except (ValueError, TypeError, OverflowError):
             self.problem(
                 value_position(value, "date", self.file),
-                f"precedent date must be an ISO date (got {value.get('date')!r})",
+                f"precedent date must be an ISO date (got {short(value.get('date'))})",
                 label,
             )
             return None
@@ -438,40 +378,69 @@ class _FileLoader:
         )
 
 
-def load_rules(paths: Iterable[Path], indicators: Mapping[str, IndicatorInfo]) -> RuleSet:
-    """Load and compile every rule file; raise :class:`RuleFileError` listing all problems."""
+@dataclass
+class CheckResult:
+    """Everything :func:`check_rules` found: problems, and the rule set if there were none."""
+
+    problems: list[Problem]
+    ruleset: RuleSet | None
+    files: list[Path]
+    nodes: dict[str, tuple[str, CommentedMap]] = field(default_factory=dict)
+
+
+def check_rules(paths: Iterable[Path], indicators: Mapping[str, IndicatorInfo]) -> CheckResult:
+    """Load every rule file and return every problem (sorted) instead of raising.
+
+    ``nodes`` maps each rule id to its file and YAML node, so lint checks (missing
+    description, precedent or test) can point at the rule without parsing again.
+    """
+    paths = list(paths)
     files = rule_files(paths)
-    problems: list[Problem] = []
     if not files:
-        raise RuleFileError([f"{', '.join(str(p) for p in paths)}: no rule files found"])
+        where = ", ".join(str(p) for p in paths) or "(no path)"
+        return CheckResult([Problem(Position(where, 1, 1), "no rule files found")], None, [])
     loaders = []
+    problems: list[Problem] = []
     for path in files:
         loader = _FileLoader(path, indicators)
         loader.load()
         loaders.append(loader)
         problems += loader.problems
+    first_seen: dict[str, Position] = {}
+    for loader in loaders:
+        for rule_id, at in loader.ids:
+            if rule_id in first_seen:
+                first = first_seen[rule_id]
+                problems.append(
+                    Problem(
+                        at, f"duplicate id (first defined at {first.file}:{first.line})", rule_id
+                    )
+                )
+            else:
+                first_seen[rule_id] = at
     seen: dict[str, Rule] = {}
     rules: list[Rule] = []
     for loader in loaders:
         for rule in loader.rules:
-            if rule.id in seen:
-                first = seen[rule.id]
-                problems.append(
-                    Problem(
-                        Position(rule.file, rule.line, 1),
-                        f"duplicate id (first defined at {first.file}:{first.line})",
-                        rule.id,
-                    )
-                )
-                continue
-            seen[rule.id] = rule
-            rules.append(rule)
-    activations = _activations(loaders, set(seen), problems)
+            if rule.id not in seen:
+                seen[rule.id] = rule
+                rules.append(rule)
+    activations = _activations(loaders, set(first_seen), problems)
+    nodes = {rid: (lo.file, node) for lo in loaders for rid, node in lo.nodes.items()}
     if problems:
         problems.sort(key=lambda p: (p.position.file, p.position.line, p.position.col))
-        raise RuleFileError([str(p) for p in problems])
+        return CheckResult(problems, None, files, nodes)
     titles = {lo.stage: lo.title for lo in loaders if lo.stage is not None and lo.activation}
-    return RuleSet(rules, activations, [str(f) for f in files], titles)
+    ruleset = RuleSet(rules, activations, [str(f) for f in files], titles)
+    return CheckResult([], ruleset, files, nodes)
+
+
+def load_rules(paths: Iterable[Path], indicators: Mapping[str, IndicatorInfo]) -> RuleSet:
+    """Load and compile every rule file; raise :class:`RuleFileError` listing all problems."""
+    result = check_rules(paths, indicators)
+    if result.ruleset is None:
+        raise RuleFileError([str(p) for p in result.problems])
+    return result.ruleset
 
 
 def _activations(

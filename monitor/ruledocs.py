@@ -1,0 +1,175 @@
+"""Generated parts of the docs: the rule-language tables and the CLI reference.
+
+The reference must not drift from the code, so its tables are generated from the
+tables the loader and compiler use (keys, functions, units, states, the grammar
+itself) and the CLI reference from the click command tree. A test regenerates both
+and compares; ``python -m monitor.ruledocs`` rewrites them (``--check`` only compares).
+Generated blocks sit between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+WIDTH = 88
+BLOCK = re.compile(
+    r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(.*?)(<!-- /generated:(?P=name) -->)", re.S
+)
+
+STATE_DOCS = {
+    "inactive": "The condition does not hold, and the rule has not fired in the evaluated history.",
+    "pending": "The condition holds, but not yet for the rule's `for` duration.",
+    "firing": "The condition has held for `for`, or stopped less than `keep_firing_for` ago.",
+    "resolved": "The rule fired earlier in the evaluated history and no longer does.",
+}
+
+
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _keys(docs: Mapping[str, str], keys: set[str], required: tuple[str, ...] = ()) -> str:
+    if set(docs) != set(keys):
+        raise AssertionError(f"key docs out of step: {sorted(set(docs) ^ set(keys))}")
+    rows = [(f"`{k}`", "yes" if k in required else "", docs[k]) for k in sorted(keys)]
+    return _table(("key", "required", "meaning"), rows)
+
+
+def sections() -> dict[str, str]:
+    """Every generated block of ``rule-language.md``, freshly built from the code."""
+    from monitor import rulemodel, ruletestfile
+    from monitor.compiler import COMPARATORS
+    from monitor.durations import UNIT_NAMES
+    from monitor.expression import FUNCTIONS, KEYWORDS
+    from monitor.states import AlertState
+    from monitor.units import INDICATOR_UNITS, LITERAL_UNITS
+
+    states = [s.label for s in AlertState]
+    if set(states) != set(STATE_DOCS):
+        raise AssertionError("state docs out of step with AlertState")
+    t = ruletestfile
+    out = {
+        "file-keys": _keys(rulemodel.FILE_KEY_DOCS, rulemodel.FILE_KEYS, ("rules",)),
+        "activate-keys": _keys(rulemodel.ACTIVATE_KEY_DOCS, rulemodel.ACTIVATE_KEYS),
+        "rule-keys": _keys(rulemodel.RULE_KEY_DOCS, rulemodel.RULE_KEYS, rulemodel.RULE_REQUIRED),
+        "precedent-keys": _keys(rulemodel.PRECEDENT_KEY_DOCS, rulemodel.PRECEDENT_KEYS, ("date",)),
+        "severities": _table(
+            ("severity", "score weight"),
+            [(f"`{k}`", f"{v:g}") for k, v in rulemodel.SEVERITIES.items()],
+        ),
+        "functions": _table(
+            ("function", "reads", "window", "result", "meaning"),
+            [
+                (f"`{s.signature}`", s.series_kind, s.window, s.result_unit, s.doc)
+                for s in FUNCTIONS.values()
+            ],
+        ),
+        "operators": _table(
+            ("kind", "written"),
+            [
+                ("comparison", " ".join(f"`{c}`" for c in COMPARATORS)),
+                ("logic", "`and` `or` `not` (in rising order of binding)"),
+                ("arithmetic", "`+` `-` `*` `/`, unary `-`, parentheses"),
+                ("reserved words", " ".join(f"`{k}`" for k in sorted(KEYWORDS))),
+            ],
+        ),
+        "literal-units": _table(
+            ("suffix", "meaning"), [(f"`{k}`", v[1]) for k, v in LITERAL_UNITS.items()]
+        ),
+        "indicator-units": _table(
+            ("indicator unit", "dimension", "scale"),
+            [(f"`{k}`", u.dimension or "-", f"{u.scale:g}") for k, u in INDICATOR_UNITS.items()],
+        ),
+        "durations": _table(("suffix", "meaning"), [(f"`{k}`", v) for k, v in UNIT_NAMES.items()]),
+        "states": _table(("state", "meaning"), [(f"`{s}`", STATE_DOCS[s]) for s in states]),
+        "grammar": "```\n"
+        + (resources.files("monitor") / "expression.lark").read_text(encoding="utf-8")
+        + "```\n",
+        "test-file-keys": _keys(t.TEST_FILE_KEYS, set(t.TEST_FILE_KEYS), ("rule_files", "tests")),
+        "test-keys": _keys(t.TEST_KEYS, set(t.TEST_KEYS), ("name",)),
+        "series-keys": _keys(t.SERIES_KEYS, set(t.SERIES_KEYS), ("series", "entity")),
+        "alert-eval-keys": _keys(t.ALERT_EVAL_KEYS, set(t.ALERT_EVAL_KEYS), ("at", "alerts")),
+        "alert-keys": _keys(t.ALERT_KEYS, set(t.ALERT_KEYS)),
+        "stage-eval-keys": _keys(t.STAGE_EVAL_KEYS, set(t.STAGE_EVAL_KEYS), ("at",)),
+    }
+    return out
+
+
+def fill(text: str, blocks: Mapping[str, str]) -> str:
+    """Replace every generated block in ``text``; an unknown block name is an error."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in blocks:
+            raise KeyError(f"no generator for block {name!r}")
+        return match.group(1) + blocks[name] + match.group(4)
+
+    return BLOCK.sub(replace, text)
+
+
+def _help(command: click.Command, ctx: click.Context) -> str:
+    return command.get_help(ctx).rstrip() + "\n"
+
+
+def cli_reference() -> str:
+    """Markdown for every command of ``monitor``, walking the click tree."""
+    from monitor.cli import main
+
+    out = [
+        "# Command-line reference\n",
+        "Generated from the CLI itself by `python -m monitor.ruledocs`; a test keeps it",
+        "current. Every command also answers `--help`.\n",
+    ]
+
+    def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
+        settings: dict[str, Any] = {"terminal_width": WIDTH, "max_content_width": WIDTH}
+        settings.update(command.context_settings)
+        ctx = click.Context(command, info_name=name, parent=parent, **settings)
+        path = ctx.command_path
+        out.append(f"{'#' * min(path.count(' ') + 2, 4)} `{path}`\n")
+        out.append("```text\n" + _help(command, ctx) + "```\n")
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(ctx):
+                child = command.get_command(ctx, sub)
+                if child is not None and not child.hidden:
+                    walk(child, sub, ctx)
+
+    walk(main, "monitor", None)
+    return "\n".join(out)
+
+
+def expected_files() -> dict[Path, str]:
+    language = DOCS / "rule-language.md"
+    return {
+        language: fill(language.read_text(encoding="utf-8"), sections()),
+        DOCS / "cli.md": cli_reference(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    stale = []
+    for path, text in expected_files().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            stale.append(path)
+            if "--check" not in args:
+                path.write_text(text, encoding="utf-8")
+    for path in stale:
+        verb = "is out of date" if "--check" in args else "rewritten"
+        print(f"{path}: {verb}")
+    return 1 if stale and "--check" in args else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
