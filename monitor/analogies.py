@@ -184,6 +184,8 @@ def _read(
             return out
         out.update(
             value=_number(precedent.get("value")),
+            low=_number(precedent.get("low")),
+            high=_number(precedent.get("high")),
             date=precedent.get("date"),
             detail=precedent.get("note"),
             unit=precedent.get("unit", ""),

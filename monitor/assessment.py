@@ -315,8 +315,10 @@ def _assess_rule(
             "entity": rule.precedent.entity,
             # the precedent's own unit where the rule file gives one (an event's size in
             # $bn beside a count rule), else the unit of what the rule measures
-            "unit": getattr(rule.precedent, "unit", None)
+            "unit": rule.precedent.unit
             or (condition.measure.label if condition.measure is not None else ""),
+            "low": rule.precedent.low,
+            "high": rule.precedent.high,
         }
     contribution = 0.0
     if rule_id in timeline.contributions.columns:

@@ -363,18 +363,32 @@ class _FileLoader:
                 label,
             )
             return None
-        number = value.get("value")
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int | float)):
-            self.problem(
-                value_position(value, "value", self.file), "precedent value must be a number", label
-            )
+        numbers: dict[str, float | None] = {}
+        for key in ("value", "low", "high"):
+            number = value.get(key)
+            if number is not None and (
+                isinstance(number, bool) or not isinstance(number, int | float)
+            ):
+                self.problem(
+                    value_position(value, key, self.file),
+                    f"precedent {key} must be a number",
+                    label,
+                )
+                return None
+            numbers[key] = None if number is None else float(number)
+        low, high = numbers["low"], numbers["high"]
+        if (low is None) != (high is None) or (low is not None and high is not None and low > high):
+            self.problem(where, "precedent low and high go together, low <= high", label)
             return None
-        entity = value.get("entity")
+        entity, unit = value.get("entity"), value.get("unit")
         return Precedent(
             date,
-            None if number is None else float(number),
+            numbers["value"],
             str(value.get("note", "")),
             None if entity is None else str(entity),
+            None if unit is None else str(unit),
+            low,
+            high,
         )
 
 

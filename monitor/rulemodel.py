@@ -41,7 +41,7 @@ RULE_KEYS = {
     "weight",
     "entities",
 }
-PRECEDENT_KEYS = {"date", "value", "note", "entity", "unit"}
+PRECEDENT_KEYS = {"date", "value", "low", "high", "note", "entity", "unit"}
 MAX_DURATION_DAYS = 365.25 * 50
 
 # What each key means: the rule-language reference is generated from these tables
@@ -78,6 +78,8 @@ RULE_KEY_DOCS = {
 PRECEDENT_KEY_DOCS = {
     "date": "ISO date of the precedent reading (required).",
     "value": "The reading, in the indicator's unit.",
+    "low": "Low end, where the brief gives a range instead of a point (with high).",
+    "high": "High end of the range (with low); a range is never replaced by a midpoint.",
     "note": "What happened, with its source.",
     "entity": "Which entity the reading is about (e.g. LU).",
     "unit": "The reading's unit, if it is not the indicator's.",
@@ -97,6 +99,9 @@ class Precedent:
     value: float | None
     note: str
     entity: str | None = None
+    unit: str | None = None
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass
