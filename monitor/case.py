@@ -8,6 +8,7 @@ lag, so a data file only has to state what differs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,14 @@ import pandas as pd
 
 from monitor.errors import CaseError
 from monitor.observations import ValidatedObservations, empty_frame, read_csv
-from monitor.yamlio import YamlSyntaxError, load_file, plain
+from monitor.yamlio import (
+    Position,
+    YamlSyntaxError,
+    key_position,
+    load_file,
+    plain,
+    value_position,
+)
 
 CASE_KEYS = {
     "name",
@@ -94,40 +102,144 @@ def resolve(name_or_path: str) -> Path:
     raise CaseError(f"unknown case {name_or_path!r}: not a bundled case ({known}) nor a folder")
 
 
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+class _MetaChecker:
+    """Collects every problem in a case.yaml with its position, then raises once."""
+
+    def __init__(self, path: Path, node: Any) -> None:
+        self.path = path
+        self.file = str(path)
+        self.node = node
+        self.problems: list[str] = []
+
+    def problem(self, where: Position, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def check(self) -> None:
+        node = self.node
+        for key in node:
+            if str(key) not in CASE_KEYS:
+                allowed = ", ".join(sorted(CASE_KEYS))
+                self.problem(key_position(node, key, self.file), f"unknown key {key!r} ({allowed})")
+        name = node.get("name", self.path.parent.name)
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            self.problem(
+                value_position(node, "name", self.file),
+                "name must be letters, digits, '.', '_' or '-' (it names report files)",
+            )
+        if node.get("as_of") is not None and _date(node["as_of"]) is None:
+            self.problem(value_position(node, "as_of", self.file), "as_of must be an ISO date")
+        self._series(node.get("series"))
+        self._files(node.get("files"))
+        self._events(node.get("crisis_events"))
+        if self.problems:
+            raise CaseError("\n".join(self.problems))
+
+    def _series(self, series: Any) -> None:
+        if series is None:
+            return
+        if not isinstance(series, dict):
+            self.problem(value_position(self.node, "series", self.file), "series must be a mapping")
+            return
+        for series_id, spec in series.items():
+            where = key_position(series, series_id, self.file)
+            if not isinstance(spec, dict):
+                self.problem(where, f"series {series_id!r} must be a mapping")
+                continue
+            for key in spec:
+                if str(key) not in SERIES_KEYS:
+                    self.problem(
+                        key_position(spec, key, self.file),
+                        f"series {series_id!r}: unknown key {key!r}",
+                    )
+            lag = spec.get("publication_lag_days")
+            if lag is not None and (isinstance(lag, bool) or not isinstance(lag, int) or lag < 0):
+                self.problem(
+                    value_position(spec, "publication_lag_days", self.file),
+                    f"series {series_id!r}: publication_lag_days must be a whole number >= 0",
+                )
+            for key in ("unit", "source", "title", "frequency", "kind"):
+                if key in spec and not isinstance(spec[key], str):
+                    self.problem(
+                        value_position(spec, key, self.file),
+                        f"series {series_id!r}: {key} must be text",
+                    )
+
+    def _files(self, files: Any) -> None:
+        if files is None:
+            return
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            self.problem(
+                value_position(self.node, "files", self.file), "files must be a list of file names"
+            )
+            return
+        folder = self.path.parent.resolve()
+        for index, name in enumerate(files):
+            target = (self.path.parent / name).resolve()
+            where = value_position(self.node["files"], index, self.file)
+            if not target.is_relative_to(folder):
+                self.problem(where, f"data file {name!r} must be inside the case folder")
+            elif not target.is_file():
+                self.problem(where, f"listed data file {name!r} does not exist")
+
+    def _events(self, events: Any) -> None:
+        if events is None:
+            return
+        if not isinstance(events, list):
+            self.problem(
+                value_position(self.node, "crisis_events", self.file),
+                "crisis_events must be a list of {date, title, source}",
+            )
+            return
+        for index, event in enumerate(events):
+            where = value_position(events, index, self.file)
+            if not isinstance(event, dict) or _date(event.get("date")) is None:
+                self.problem(where, "a crisis event needs an ISO date and a title")
+            elif not isinstance(event.get("title"), str):
+                self.problem(where, "a crisis event needs a title")
+
+
+def _date(value: Any) -> pd.Timestamp | None:
+    try:
+        stamp = pd.Timestamp(str(value))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None if pd.isna(stamp) else stamp
+
+
 def load_case(name_or_path: str) -> Case:
-    """Load a case; bad data rows are quarantined, a bad metadata file is an error."""
+    """Load a case; bad data rows are quarantined, a bad metadata file is an error.
+
+    Every problem in ``case.yaml`` is reported at once with its line and column; data
+    files must sit inside the case folder (a case cannot pull in other files).
+    """
     folder = resolve(name_or_path)
     meta_path = folder / "case.yaml"
     try:
-        meta = plain(load_file(meta_path))
+        node = load_file(meta_path)
     except YamlSyntaxError as exc:
         raise CaseError(str(exc)) from None
-    if not isinstance(meta, dict):
+    if not isinstance(node, dict):
         raise CaseError(f"{meta_path}:1:1: a case file must be a mapping")
-    unknown = sorted(set(meta) - CASE_KEYS)
-    if unknown:
-        raise CaseError(f"{meta_path}: unknown keys {', '.join(unknown)}")
+    _MetaChecker(meta_path, node).check()
+    meta = plain(node)
     series: dict[str, dict[str, Any]] = meta.get("series") or {}
-    for series_id, spec in series.items():
-        bad = sorted(set(spec or {}) - SERIES_KEYS)
-        if bad:
-            raise CaseError(f"{meta_path}: series {series_id!r}: unknown keys {', '.join(bad)}")
     data = ValidatedObservations(empty_frame())
     for name in meta.get("files") or sorted(p.name for p in folder.glob("*.csv")):
-        path = folder / name
-        if not path.is_file():
-            raise CaseError(f"{meta_path}: listed data file {name!r} does not exist")
-        data = data.extend(read_csv(path, series))
+        data = data.extend(read_csv(folder / name, series))
     events = [
-        CrisisEvent(pd.Timestamp(e["date"]), str(e["title"]), str(e.get("source", "")))
+        CrisisEvent(pd.Timestamp(str(e["date"])), str(e["title"]), str(e.get("source", "")))
         for e in meta.get("crisis_events") or []
     ]
+    as_of = _date(meta["as_of"]) if meta.get("as_of") is not None else None
     return Case(
         name=str(meta.get("name", folder.name)),
         title=str(meta.get("title", folder.name)),
         description=str(meta.get("description", "")).strip(),
         path=folder,
-        as_of=pd.Timestamp(meta["as_of"]) if meta.get("as_of") else pd.Timestamp.now().normalize(),
+        as_of=as_of if as_of is not None else pd.Timestamp.now().normalize(),
         entities={str(k): dict(v or {}) for k, v in (meta.get("entities") or {}).items()},
         series=series,
         crisis_events=events,

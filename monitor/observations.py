@@ -43,6 +43,18 @@ class ObservationSchema(pa.DataFrameModel):
     def _finite(cls, value: Series[float]) -> Series[bool]:
         return value.map(lambda v: math.isfinite(v) if isinstance(v, float) else True)
 
+    @pa.dataframe_check(name="published_not_before_date")
+    @classmethod
+    def _no_look_ahead(cls, frame: pd.DataFrame) -> Series[bool]:
+        """A value cannot be known before the period it is about has begun.
+
+        A typo in ``published`` would otherwise turn a backtest into a look-ahead one;
+        an expectation for a later period is dated on the day it was stated.
+        """
+        return (
+            (frame["published"] >= frame["date"]) | frame["published"].isna() | frame["date"].isna()
+        )
+
     class Config:
         strict = False
         unique = ["series", "entity", "date", "published"]
@@ -198,6 +210,18 @@ def _schema_problems(
         if index in already and str(row.check) == "not_nullable":
             continue  # already reported as unparsable text
         check = str(row.check)
+        if check == "published_not_before_date":
+            published = typed.at[index, "published"]
+            out.append(
+                BadRow(
+                    origin,
+                    index + first_line,
+                    "published",
+                    "published before the date it is about (look-ahead)",
+                    str(published.date()) if not pd.isna(published) else "",
+                )
+            )
+            continue
         if check == "multiple_fields_uniqueness":
             check = "duplicate of an earlier row (same series, entity, date, published)"
             out.append(BadRow(origin, index + first_line, UNIQUE_KEY, check, ""))
@@ -226,8 +250,14 @@ def read_csv(
     A line with the wrong number of fields (an unquoted comma) is reported and
     quarantined like any other bad row instead of stopping the load.
     """
-    raw, misshapen = _read_rows(path)
-    if defaults:
+    try:
+        raw, misshapen = _read_rows(path)
+    except UnicodeDecodeError as exc:
+        bad = BadRow(
+            str(path), 1, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", ""
+        )
+        return ValidatedObservations(empty_frame(), [bad], empty_frame())
+    if defaults and "series" in raw.columns:
         raw = apply_defaults(raw, defaults)
     result = validate(raw, str(path))
     if misshapen:
@@ -240,7 +270,7 @@ def read_csv(
 
 def _read_rows(path: Path) -> tuple[pd.DataFrame, list[tuple[BadRow, str]]]:
     """Rows indexed by line number minus two, and the lines that do not fit the header."""
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:  # -sig: Excel's "CSV UTF-8"
         reader = csv.reader(handle)
         header = next(reader, [])
         rows: dict[int, list[str]] = {}
