@@ -122,9 +122,10 @@ def schedule(config_path: Path | None, run_now: bool, list_only: bool) -> None:
         _list(config)
         return
     from monitor.lock import AlreadyRunning
+    from monitor.notify import secrets
     from monitor.scheduler import serve, setup_logging
 
-    setup_logging()
+    setup_logging(hidden=secrets(config))
     try:
         code = serve(config, run_now=run_now)
     except AlreadyRunning as exc:

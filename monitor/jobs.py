@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, Schedule, load_config
+from monitor.notify import redact, secrets
 from monitor.reload import RuleReloader
 from monitor.store import RunStore
 
@@ -89,7 +90,8 @@ def run_case(config: Config, job_id: str, case: str, trigger: str, store: RunSto
     try:
         outcome.notifications = _notify(config, store, outcome, values, title)
     except Exception as exc:  # noqa: BLE001 - notifications never fail a run
-        outcome.notifications = [{"channel": "all", "ok": False, "error": repr(exc)[:300]}]
+        error = redact(repr(exc), secrets(config))[:300]
+        outcome.notifications = [{"channel": "all", "ok": False, "error": error}]
     values["notifications"] = outcome.notifications
     store.finish(run_id, outcome.status, **values)
     log.info(

@@ -168,10 +168,38 @@ def stored_next_run_times(config: Config) -> dict[str, datetime | None]:
         engine.dispose()
 
 
-def setup_logging(level: int = logging.INFO) -> None:
+class RedactSecrets(logging.Filter):
+    """Replace secret values in every log line, whoever logs it.
+
+    Libraries log what they send (httpx logs each request URL at INFO, and a webhook
+    URL is itself a secret), so redaction happens at the handler, not at each caller.
+    """
+
+    def __init__(self, hidden: list[str]) -> None:
+        super().__init__()
+        self.hidden = hidden
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from monitor.notify import redact
+
+        message = record.getMessage()
+        cleaned = redact(message, self.hidden)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.hidden)
+        return True
+
+
+def setup_logging(level: int = logging.INFO, hidden: list[str] | None = None) -> None:
     """One line per event on stderr (journald adds its own timestamp; ours is local)."""
     logging.basicConfig(level=level, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.INFO)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if hidden:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactSecrets(hidden))
 
 
 def serve(config: Config, run_now: bool = False) -> int:
