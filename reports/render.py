@@ -19,10 +19,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from monitor.assessment import Assessment, RuleAssessment
+from monitor.errors import MonitorError
 from reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
 CSP = (
@@ -48,10 +57,14 @@ COMPARATORS = {">=": "\u2265", "<=": "\u2264", ">": ">", "<": "<", "==": "=", "!
 
 
 def environment(override_dir: Path | None = None) -> Environment:
-    """The template environment; a user folder, if given, overrides built-ins by name."""
+    """The template environment; a user folder, if given, overrides built-ins by name.
+
+    Sandboxed: templates only lay out data, so a desk's override folder gets no way to
+    reach Python objects (``cycler.__init__.__globals__`` and the like raise).
+    """
     builtin = FileSystemLoader(str(resources.files("reports") / "templates"))
     loaders = [FileSystemLoader(str(override_dir)), builtin] if override_dir else [builtin]
-    env = Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
@@ -136,10 +149,25 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+class TemplateProblem(MonitorError):
+    """A template (usually a desk's override) does not render."""
+
+
+def _render(override_dir: Path | None, name: str, context: dict[str, Any]) -> str:
+    """Render by name; template mistakes become a clear error naming file and line."""
+    try:
+        return environment(override_dir).get_template(name).render(**context)
+    except TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name}:{exc.lineno}"
+        raise TemplateProblem(f"{where}: template syntax: {exc.message}") from None
+    except TemplateError as exc:
+        folder = f" (overrides from {override_dir})" if override_dir else ""
+        raise TemplateProblem(f"template {name}{folder}: {exc}") from None
+
+
 def render_report(assessment: Assessment, override_dir: Path | None = None) -> str:
     """The report for one assessment as one self-contained HTML document."""
-    template = environment(override_dir).get_template("report.html.j2")
-    return template.render(**report_context(assessment))
+    return _render(override_dir, "report.html.j2", report_context(assessment))
 
 
 def render_index(
@@ -159,5 +187,5 @@ def render_index(
             steps=False,
         )
         view.append({**entry, "chart": chart})
-    template = environment(override_dir).get_template("index.html.j2")
-    return template.render(csp=CSP_ATTRIBUTE, cases=view, latest=latest, colours=STAGE_COLOURS)
+    context = {"csp": CSP_ATTRIBUTE, "cases": view, "latest": latest, "colours": STAGE_COLOURS}
+    return _render(override_dir, "index.html.j2", context)

@@ -6,12 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from monitor.pipeline import load_ruleset, run
 from monitor.plugins import load_registry
 from reports.archive import load_manifest, previous_report
+from reports.render import TemplateProblem
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_a_failed_render_leaves_every_previous_file_untouched(tmp_path, archive,
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "report.html.j2").write_text("{{ no_such_name }}", encoding="utf-8")
-    with pytest.raises(jinja2.UndefinedError):
+    with pytest.raises(TemplateProblem, match="no_such_name"):
         run("ai-cycle", "2026-01-31", out_dir=out, template_dir=broken, **shared)
     assert snapshot(out) == before  # same files, same bytes, no temp files left
 

@@ -308,3 +308,21 @@ def test_template_override_rebrands_without_forking(tmp_path: Path, default_run)
     assert "/* ACME desk */" in html and "Today against 2000" in html
     assert "/* ACME desk */" in render_index([], None, brand)
     assert "/* ACME desk */" not in render_report(default_run.assessment)
+
+
+def test_template_override_cannot_reach_python(tmp_path):
+    """Override templates are sandboxed: layout only, no way to run code."""
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    overrides = tmp_path / "tpl"
+    overrides.mkdir()
+    (overrides / "styles.css.j2").write_text(
+        '{{ cycler.__init__.__globals__.os.popen("echo PWNED").read() }}'
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--out", str(out), "--templates", str(overrides)])
+    assert result.exit_code == 1
+    assert "unsafe" in result.stderr and "Traceback" not in result.output
+    assert not any(p.suffix == ".html" for p in out.glob("*")) if out.exists() else True
