@@ -26,14 +26,19 @@ class GpuUtilization(Indicator):
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         low = select(observations, "gpu_utilization_low")
         high = select(observations, "gpu_utilization_high")
-        merged = low.merge(
-            high[["entity", "date", "value"]],
-            on=["entity", "date"],
-            how="left",
-            suffixes=("", "_high"),
+        both = low.merge(high, on=["entity", "date"], suffixes=("", "_high"))
+        # the range is known once both ends are published
+        published = both[["published", "published_high"]].max(axis=1)
+        return pd.DataFrame(
+            {
+                "entity": both["entity"],
+                "date": both["date"],
+                "value": both["value"],
+                "published": published,
+                "low": both["value"],
+                "high": both["value_high"],
+            }
         )
-        merged = merged.assign(low=merged["value"], high=merged["value_high"])
-        return merged[["entity", "date", "value", "published", "low", "high"]]
 
 
 @hookimpl

@@ -29,6 +29,7 @@ class CustomerConcentration(Indicator):
     unit = "%"
     frequency = "fiscal"
     inputs = ("customer_share_top2", "customer_share_top3", "customer_share_top4")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         n = observations["series"].str.extract(TOP_N, expand=False)
@@ -36,8 +37,10 @@ class CustomerConcentration(Indicator):
         rows = rows[rows["top_n"].notna() & (rows["top_n"] <= LARGEST_COMPARABLE_N)]
         if rows.empty:
             return empty_output().assign(top_n=pd.Series([], dtype="float64"))
-        rows = rows.sort_values(["entity", "date", "top_n", "published"])
-        best = rows.groupby(["entity", "date"], sort=False).tail(1)
+        # per filing (entity, period, publication): the largest disclosed group; later
+        # filings about the same period are later vintages, never rewrites of the past
+        rows = rows.sort_values(["entity", "date", "published", "top_n"])
+        best = rows.groupby(["entity", "date", "published"], sort=False).tail(1)
         return best[["entity", "date", "value", "published", "top_n"]].reset_index(drop=True)
 
 

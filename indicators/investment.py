@@ -33,6 +33,7 @@ class CapexToRevenue(Indicator):
     unit = "x"
     frequency = "annual"
     inputs = ("capex", "revenue", "capex_commitment", "capex_commitment_years")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         revenue = select(observations, "revenue")
@@ -40,7 +41,11 @@ class CapexToRevenue(Indicator):
         commitment = select(observations, "capex_commitment")
         years = select(observations, "capex_commitment_years")
         planned = ratio_to_latest(combine(commitment, years, "ratio"), revenue)
-        planned = planned[~planned["entity"].isin(set(actual["entity"]))]
+        # a plan stands until actual figures for that buyer are published
+        if not actual.empty:
+            first_actual = actual.groupby("entity")["published"].min()
+            cutoff = pd.to_datetime(planned["entity"].map(first_actual))
+            planned = planned[cutoff.isna() | (planned["published"] < cutoff)]
         return pd.concat([actual, planned], ignore_index=True)
 
 
@@ -56,6 +61,7 @@ class CapexGrowth(Indicator):
     unit = "%"
     frequency = "annual"
     inputs = ("capex",)
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return period_change(select(observations, "capex"), percent=True, gap_days=YEAR_GAP_DAYS)
@@ -74,6 +80,7 @@ class OrderGrowth(Indicator):
     unit = "%"
     frequency = "annual"
     inputs = ("orders_growth",)
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return select(observations, "orders_growth")

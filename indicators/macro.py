@@ -39,6 +39,7 @@ class EffectiveFedFunds(Indicator):
     unit = "%"
     frequency = "monthly"
     inputs = ("fed_funds_effective",)
+    max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return select(observations, "fed_funds_effective")
@@ -57,6 +58,7 @@ class Pmi(Indicator):
     unit = "index"
     frequency = "monthly"
     inputs = ("ism_pmi",)
+    max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return select(observations, "ism_pmi")
@@ -76,6 +78,7 @@ class PayrollGrowth(Indicator):
     unit = "k persons"
     frequency = "monthly"
     inputs = ("payrolls",)
+    max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         monthly = period_change(select(observations, "payrolls"), gap_days=MONTH_GAP_DAYS)

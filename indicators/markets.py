@@ -22,6 +22,7 @@ class EquityDrawdown(Indicator):
     unit = "%"
     frequency = "monthly"
     inputs = ("nasdaq_close",)
+    max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         closes = select(observations, "nasdaq_close")
@@ -42,6 +43,7 @@ class CreditSpread(Indicator):
     unit = "%"
     frequency = "monthly"
     inputs = ("hy_spread",)
+    max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return select(observations, "hy_spread")

@@ -28,6 +28,7 @@ class ReserveRatio(Indicator):
     unit = "%"
     frequency = "fiscal-annual"
     inputs = (*RESERVES, "revenue")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         reserves = total([select(observations, s) for s in RESERVES])
@@ -47,6 +48,7 @@ class BadDebtReserveRatio(Indicator):
     unit = "%"
     frequency = "fiscal-annual"
     inputs = ("bad_debt_reserve", "customer_loans", "bad_debt_reserve_to_loans")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return ratio_or_reported(
@@ -67,6 +69,7 @@ class InventoryReserveRatio(Indicator):
     unit = "%"
     frequency = "fiscal-annual"
     inputs = ("inventory_reserve", "inventory", "inventory_reserve_to_inventory")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return ratio_or_reported(
@@ -86,6 +89,7 @@ class ReceivablesReserveRatio(Indicator):
     unit = "%"
     frequency = "fiscal-annual"
     inputs = ("receivables_reserve", "receivables_net", "receivables_reserve_to_receivables")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return ratio_or_reported(
@@ -110,6 +114,7 @@ class ReceivablesToRevenue(Indicator):
     unit = "%"
     frequency = "fiscal-annual"
     inputs = ("receivables_net", "revenue", "receivables_net_pct_revenue")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return ratio_or_reported(

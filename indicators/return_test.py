@@ -17,42 +17,37 @@ INPUTS = (
 )
 
 
-def _latest_inputs(observations: pd.DataFrame) -> dict[str, pd.Series] | None:
-    rows = observations[observations["series"].isin(INPUTS)]
-    if rows.empty:
-        return None
-    latest = rows.sort_values("published").groupby(["entity", "series"]).tail(1)
-    table = latest.pivot(index="entity", columns="series", values="value")
-    published = latest.groupby("entity")["published"].max()
-    if not set(INPUTS).issubset(table.columns):
-        return None
-    table = table.dropna(subset=list(INPUTS))
-    return {"table": table, "published": published.reindex(table.index)}  # type: ignore[dict-item]
-
-
 def required_revenue(observations: pd.DataFrame) -> pd.DataFrame:
     """Required annual AI revenue in $ bn at the most favourable EBITDA margin.
 
     EBITDA must cover depreciation (rate x investment) and a pre-tax return
     (ROE x investment / (1 - tax)); revenue = EBITDA / margin. With the brief's
     inputs: 0.3 x 3000 + 0.3 x 3000 / 0.75 = 2100 $bn of EBITDA, / 0.6 = 3500 $bn.
+
+    One row per day any input was published, from the inputs known that day, so a
+    revised input adds a later reading instead of rewriting the earlier ones.
     """
-    inputs = _latest_inputs(observations)
-    if inputs is None:
+    rows = observations[observations["series"].isin(INPUTS)]
+    if rows.empty:
         return empty_output()
-    t = inputs["table"]
+    rows = rows.sort_values("published")
+    table = rows.pivot_table(
+        index=["entity", "published"], columns="series", values="value", aggfunc="last"
+    )
+    if not set(INPUTS).issubset(table.columns):
+        return empty_output()
+    t = table.groupby(level="entity").ffill().dropna(subset=list(INPUTS))
     investment = t["ai_investment"]
-    ebitda = t["gpu_depreciation_rate"] / 100 * investment + t[
-        "required_roe"
-    ] / 100 * investment / (1 - t["tax_rate"] / 100)
-    revenue = ebitda / (t["ebitda_margin_high"] / 100)
-    published = inputs["published"]
+    depreciation = t["gpu_depreciation_rate"] / 100 * investment
+    pre_tax_return = t["required_roe"] / 100 * investment / (1 - t["tax_rate"] / 100)
+    revenue = (depreciation + pre_tax_return) / (t["ebitda_margin_high"] / 100)
+    published = t.index.get_level_values("published")
     return pd.DataFrame(
         {
-            "entity": t.index.astype("str"),
-            "date": published.to_numpy(),
+            "entity": t.index.get_level_values("entity").astype("str"),
+            "date": published,
             "value": revenue.to_numpy(),
-            "published": published.to_numpy(),
+            "published": published,
             "benchmark": t["global_advertising_revenue_high"].to_numpy(),
         }
     )

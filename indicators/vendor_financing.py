@@ -22,6 +22,7 @@ class VendorFinancingShare(Indicator):
     unit = "%"
     frequency = "fiscal-annual"
     inputs = ("vendor_financing_drawn", "revenue")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         drawn = select(observations, "vendor_financing_drawn")
@@ -45,6 +46,7 @@ class FinancingCommitmentShare(Indicator):
     unit = "%"
     frequency = "mixed"
     inputs = ("vendor_financing_committed", "circular_financing", "revenue")
+    max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         from indicators.investment import cumulative_commitments

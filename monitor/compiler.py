@@ -33,6 +33,8 @@ class Context(Protocol):
 
     def known(self, name: str) -> pd.DataFrame: ...
 
+    def known_before(self, name: str, back: Duration) -> pd.DataFrame: ...
+
 
 @dataclass(frozen=True)
 class IndicatorInfo:

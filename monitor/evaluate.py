@@ -11,20 +11,27 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from monitor.durations import Duration, parse_duration
 from monitor.indicator import validate_output
 from monitor.observations import visible_at
 from monitor.plugins import Registry
 from monitor.rulemodel import SEVERITIES, Rule, RuleSet
 from monitor.states import AlertState, StateTable, compute_states
-from monitor.windows import evaluation_grid, known_at
+from monitor.windows import evaluation_grid, known_at, shifted_known
 
 
 class EvaluationContext:
     """Indicator frames on the period axis and their known-value paths on the grid."""
 
-    def __init__(self, grid: pd.DatetimeIndex, frames: dict[str, pd.DataFrame]):
+    def __init__(
+        self,
+        grid: pd.DatetimeIndex,
+        frames: dict[str, pd.DataFrame],
+        max_ages: dict[str, Duration | None] | None = None,
+    ):
         self.grid = grid
         self.frames = frames
+        self.max_ages = max_ages or {}
         self._known: dict[str, pd.DataFrame] = {}
 
     def frame(self, name: str) -> pd.DataFrame:
@@ -32,8 +39,13 @@ class EvaluationContext:
 
     def known(self, name: str) -> pd.DataFrame:
         if name not in self._known:
-            self._known[name] = known_at(self.frames[name], self.grid)
+            age = self.max_ages.get(name)
+            self._known[name] = known_at(self.frames[name], self.grid, max_age=age)
         return self._known[name]
+
+    def known_before(self, name: str, back: Duration) -> pd.DataFrame:
+        """What was known ``back`` before each evaluation time (for ``change()``)."""
+        return shifted_known(self.frames[name], self.grid, back, self.max_ages.get(name))
 
 
 @dataclass
@@ -89,6 +101,11 @@ def compute_indicators(
     return frames, errors
 
 
+def _max_age(registry: Registry, name: str) -> Duration | None:
+    text = getattr(registry.get(name), "max_age", None)
+    return parse_duration(text) if text else None
+
+
 def rule_weight(rule: Rule) -> float:
     return SEVERITIES[rule.severity] * rule.weight
 
@@ -107,7 +124,8 @@ def evaluate(
     grid = evaluation_grid(min(start, end), end)
     needed = {name for rule in ruleset.rules for name in rule.condition.indicators}
     frames, errors = compute_indicators(visible, registry, needed)
-    ctx = EvaluationContext(grid, frames)
+    max_ages = {name: _max_age(registry, name) for name in frames}
+    ctx = EvaluationContext(grid, frames, max_ages)
     results = {rule.id: _evaluate_rule(rule, ctx, errors) for rule in ruleset.rules}
     firing = pd.DataFrame({rid: r.firing_any() for rid, r in results.items()}, index=grid)
     stage_active = _stages(ruleset, firing)

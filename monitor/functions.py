@@ -142,12 +142,12 @@ def _runner(function: str, name: str, window: Duration | None):  # type: ignore[
 
     if function == "change":
         assert window is not None
-        return lambda ctx: known(ctx) - windows.shifted_known(ctx.frame(name), ctx.grid, window)
+        return lambda ctx: known(ctx) - ctx.known_before(name, window)
     if function == "pct_change":
         assert window is not None
 
         def pct(ctx: Context) -> pd.DataFrame:
-            before = windows.shifted_known(ctx.frame(name), ctx.grid, window)
+            before = ctx.known_before(name, window)
             return (known(ctx) / before.where(before != 0) - 1.0) * 100.0
 
         return pct

@@ -29,6 +29,10 @@ class Indicator:
     frequency: ClassVar[str] = "mixed"
     kind: ClassVar[Literal["level", "event"]] = "level"
     inputs: ClassVar[tuple[str, ...]] = ()
+    # How old (from the end of its period) a value may be and still count as a
+    # current reading, e.g. "6mo" for a monthly series, "24mo" for an annual ratio.
+    # None: a value stands until replaced (a policy rate, a standing estimate).
+    max_age: ClassVar[str | None] = None
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         raise NotImplementedError
@@ -63,19 +67,29 @@ def select(observations: pd.DataFrame, series: str) -> pd.DataFrame:
 
 
 def prefer(computed: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
-    """Computed values win; reported ratios fill only periods without the parts.
+    """Computed values win; a reported ratio stands only until the parts are known.
 
-    A ratio is computed from its parts where the parts are known; the brief's own
-    ratio stands in only for years where a part is missing, never beside it.
+    A ratio is computed from its parts where the parts are known. The brief's own
+    ratio for the same period is kept as an earlier vintage when it was published
+    before the computed one, so what a backtest saw at the time does not change
+    when a part (say, a restated revenue) is published years later.
     """
     if reported.empty:
         return computed
     if computed.empty:
         return reported
-    known = pd.MultiIndex.from_frame(computed[["entity", "date"]])
-    extra = reported[~pd.MultiIndex.from_frame(reported[["entity", "date"]]).isin(known)]
-    merged = pd.concat([computed, extra], ignore_index=True)
-    return merged.sort_values(["entity", "date"]).reset_index(drop=True)
+    first_computed = (
+        computed.groupby(["entity", "date"], as_index=False)["published"]
+        .min()
+        .rename(columns={"published": "computed_published"})
+    )
+    merged = reported.merge(first_computed, on=["entity", "date"], how="left")
+    earlier = merged["computed_published"].isna() | (
+        merged["published"] < merged["computed_published"]
+    )
+    kept = merged.loc[earlier, reported.columns]
+    both = pd.concat([kept, computed], ignore_index=True)
+    return both.sort_values(["entity", "date", "published"], kind="stable").reset_index(drop=True)
 
 
 def combine(

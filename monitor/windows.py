@@ -40,11 +40,24 @@ def _per_entity(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(k): g.reset_index(drop=True) for k, g in ordered.groupby("entity", sort=True)}
 
 
-def known_at(frame: pd.DataFrame, times: pd.DatetimeIndex, column: str = "value") -> pd.DataFrame:
-    """Latest known ``column`` per entity at each time (NaN/NaT before anything is known)."""
+def known_at(
+    frame: pd.DataFrame,
+    times: pd.DatetimeIndex,
+    column: str = "value",
+    max_age: Duration | None = None,
+) -> pd.DataFrame:
+    """Latest known ``column`` per entity at each time (NaN/NaT before anything is known).
+
+    With ``max_age``, a value whose period ended longer ago than that counts as
+    unknown: a two-year-old annual ratio is history, not a reading of today.
+    """
     out: dict[str, np.ndarray] = {}
     for entity, rows in _per_entity(frame).items():
         pos = knowledge_positions(rows, times)
+        if max_age is not None:
+            period = rows["date"].to_numpy()[np.clip(pos, 0, None)]
+            oldest = pd.DatetimeIndex(times - max_age.offset()).to_numpy().astype(period.dtype)
+            pos = np.where(period >= oldest, pos, -1)
         values = rows[column].to_numpy()
         if np.issubdtype(values.dtype, np.datetime64):
             picked = np.where(pos >= 0, values[np.clip(pos, 0, None)], np.datetime64("NaT"))
@@ -54,10 +67,15 @@ def known_at(frame: pd.DataFrame, times: pd.DatetimeIndex, column: str = "value"
     return pd.DataFrame(out, index=times)
 
 
-def shifted_known(frame: pd.DataFrame, times: pd.DatetimeIndex, back: Duration) -> pd.DataFrame:
+def shifted_known(
+    frame: pd.DataFrame,
+    times: pd.DatetimeIndex,
+    back: Duration,
+    max_age: Duration | None = None,
+) -> pd.DataFrame:
     """What was known ``back`` before each time, indexed by the time itself."""
     earlier = pd.DatetimeIndex(times - back.offset())
-    result = known_at(frame, earlier)
+    result = known_at(frame, earlier, max_age=max_age)
     result.index = times
     return result
 

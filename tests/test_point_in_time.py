@@ -64,3 +64,59 @@ def test_observations_published_later_are_not_used(telecom):
     result = assess_case(telecom, as_of)
     for frame in result.timeline.indicators.values():
         assert (frame["published"] <= as_of).all()
+
+
+def _with_row(case, row: dict) -> pd.DataFrame:
+    extra = pd.DataFrame([row]).astype({"date": "datetime64[us]", "published": "datetime64[us]"})
+    return pd.concat([case.observations, extra], ignore_index=True)
+
+
+def test_a_late_restatement_does_not_rewrite_what_was_known_earlier(telecom):
+    """A restated FY2000 revenue published in Dec 2002 must not erase the 33%
+    receivables ratio the brief reports (known since Dec 2000) from 2001's view."""
+    from monitor.evaluate import evaluate
+    from monitor.pipeline import load_ruleset
+    from monitor.plugins import load_registry
+
+    restated = {
+        "series": "revenue",
+        "entity": "LU",
+        "date": "2000-09-30",
+        "value": 28.9,
+        "published": "2002-12-01",
+        "unit": "$bn",
+        "source": "hypothetical restatement",
+    }
+    observations = _with_row(telecom, restated)
+    registry = load_registry()
+    ruleset = load_ruleset(registry)
+    full = evaluate(observations, ruleset, registry, end=pd.Timestamp("2003-06-30"))
+    cut = evaluate(observations, ruleset, registry, end=pd.Timestamp("2001-06-30"))
+    measure = full.results["receivables-swelling"].measure["LU"]
+    assert measure.loc["2001-06-30"] == pytest.approx(33.0)
+    frame = full.indicators["receivables_to_revenue"]
+    vintages = frame[frame["date"] == pd.Timestamp("2000-09-30")]
+    assert sorted(vintages["value"].round(2)) == [33.0, round(9.56 / 28.9 * 100, 2)]
+    assert cut.results["receivables-swelling"].measure["LU"].iloc[-1] == pytest.approx(33.0)
+    row = full.position(pd.Timestamp("2001-06-30"))
+    assert float(full.score.iloc[row]) == pytest.approx(float(cut.score.iloc[-1]))
+
+
+def test_stale_values_stop_counting_as_current_readings(telecom):
+    """An annual ratio older than two years is history: it no longer fires a rule."""
+    early = assess_case(telecom, pd.Timestamp("2001-06-30")).assessment
+    late = assess_case(telecom, pd.Timestamp("2003-06-30")).assessment
+    card = {r.id: r for r in early.rules}["receivables-swelling"]
+    assert card.state == "firing" and card.value == pytest.approx(33.0)
+    card = {r.id: r for r in late.rules}["receivables-swelling"]
+    assert card.state in ("resolved", "inactive") and card.value is None
+
+
+def test_monthly_series_without_recent_data_is_not_read_as_today():
+    from monitor.case import load_case
+
+    ai = load_case("ai-cycle")
+    last_pmi = ai.observations.query("series == 'ism_pmi'")["date"].max()
+    as_of = last_pmi + pd.DateOffset(months=8)
+    card = {r.id: r for r in assess_case(ai, as_of).assessment.rules}["pmi-contraction"]
+    assert card.value is None and card.state != "firing"
