@@ -349,12 +349,20 @@ def test_event_indicators_return_the_bundled_events(telecom, cases, registry, in
     obs = cases["telecom-2000"].observations
     rows = obs[obs["series"] == series]
     assert not rows.empty
-    expected = rows[["entity", "date", "value", "published"]].sort_values(["entity", "date"])
-    got = telecom[indicator][["entity", "date", "value", "published"]]
-    pd.testing.assert_frame_equal(
-        got.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False
+    expected = rows[["entity", "date", "published", "value", "unit"]].sort_values(
+        ["entity", "date"]
     )
+    expected = expected.rename(columns={"value": "size", "unit": "size_unit"})
+    got = telecom[indicator]
+    pd.testing.assert_frame_equal(
+        got[["entity", "date", "published", "size", "size_unit"]].reset_index(drop=True),
+        expected.reset_index(drop=True),
+        check_dtype=False,
+    )
+    # each announcement counts once; sizes in unlike units are never added up
+    assert (got["value"] == 1.0).all()
     assert registry.get(indicator).kind == "event"
+    assert registry.get(indicator).unit == "count"
 
 
 def test_event_dates_from_the_brief(telecom):
@@ -364,10 +372,15 @@ def test_event_dates_from_the_brief(telecom):
         ("LU", "2000-07-20"),
         ("CSCO", "2001-02-06"),
     }
-    assert value(warnings, "LU", "2000-01-06") == 30  # EPS about 30% below expectations
-    assert value(telecom["inventory_writedowns"], "CSCO", "2001-04-16") == 2.25
-    assert value(telecom["bankruptcies"], "WCOM", "2002-07-21") == 107
-    assert value(telecom["restatements"], "ENE", "2001-11-08") == pytest.approx(0.586)
+    assert size(warnings, "LU", "2000-01-06") == (30, "%")  # EPS about 30% below expectations
+    assert size(telecom["inventory_writedowns"], "CSCO", "2001-04-16") == (2.25, "$bn")
+    assert size(telecom["bankruptcies"], "WCOM", "2002-07-21") == (107, "$bn")
+    assert size(telecom["restatements"], "ENE", "2001-11-08") == (0.586, "$bn")
+
+
+def size(frame, entity: str, date: str) -> tuple[float, str]:
+    row = frame[(frame["entity"] == entity) & (frame["date"] == pd.Timestamp(date))].iloc[0]
+    return float(row["size"]), str(row["size_unit"])
 
 
 # --- point in time ---------------------------------------------------------------------
