@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from monitor.cli_options import PLUGINS
+
 EXIT_ERROR = 1
 
 
@@ -60,13 +62,7 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Folder for the HTML and JSON outputs. [default: the config's, else out]",
 )
-@click.option(
-    "--plugins",
-    "plugin_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Folder of extra indicator modules (repeatable).",
-)
+@PLUGINS
 @click.option(
     "--config",
     "config_path",
@@ -135,18 +131,9 @@ def indicators() -> None:
     """Inspect the registered indicator plugins."""
 
 
-PLUGINS_OPTION = click.option(
-    "--plugins",
-    "plugin_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Folder of extra indicator modules (repeatable).",
-)
-
-
 @indicators.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@PLUGINS_OPTION
+@PLUGINS
 def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
     """List registered indicators with unit, kind and origin."""
     from monitor.plugins import load_registry
@@ -183,7 +170,7 @@ def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
     "--as-of", "as_of", default=None, metavar="DATE", help="Only what was published by this date."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@PLUGINS_OPTION
+@PLUGINS
 def indicators_show(
     name: str,
     case_name: str,

@@ -12,14 +12,9 @@ from pathlib import Path
 
 import click
 
+from monitor.cli_options import PLUGINS
+
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-PLUGINS = click.option(
-    "--plugins",
-    "plugin_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Folder of extra indicator modules (repeatable).",
-)
 RULES = click.option(
     "--rules",
     "rule_paths",
