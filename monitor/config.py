@@ -350,6 +350,14 @@ def _email(check: _Checker, data: dict[str, Any] | None) -> EmailTarget | None:
     if security not in ("starttls", "ssl", "none"):
         check.error(t, "security", "expected starttls, ssl or none")
     port = check.get(data, "port", int, t, {"ssl": 465, "none": 25}.get(security, 587))
+    password_env = check.get(data, "password_env", str, t, None)
+    if security == "none" and password_env and not _loopback(host):
+        check.error(
+            t,
+            "security",
+            "a password is never sent unencrypted to another host: "
+            "use starttls or ssl (none is for a relay on this machine)",
+        )
     return EmailTarget(
         host or "",
         port,
@@ -357,9 +365,13 @@ def _email(check: _Checker, data: dict[str, Any] | None) -> EmailTarget | None:
         sender or "",
         to,
         check.get(data, "username", str, t, None),
-        check.get(data, "password_env", str, t, None),
+        password_env,
         float(check.get(data, "timeout", (int, float), t, 30.0)),
     )
+
+
+def _loopback(host: str | None) -> bool:
+    return host in ("localhost", "::1") or bool(host and host.startswith("127."))
 
 
 def _webhook(check: _Checker, data: dict[str, Any] | None) -> WebhookTarget | None:

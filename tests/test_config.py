@@ -171,3 +171,24 @@ def test_help_imports_no_heavy_modules() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_password_over_plain_smtp_to_another_host_is_refused(tmp_path):
+    from monitor.config import ConfigError, load_config
+
+    path = tmp_path / "monitor.toml"
+    path.write_text(
+        "[notify.email]\n"
+        'host = "smtp.example.com"\n'
+        'security = "none"\n'
+        'from = "monitor@example.com"\n'
+        'to = ["desk@example.com"]\n'
+        'username = "monitor"\n'
+        'password_env = "SMTP_PASSWORD"\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert any(":3:" in p and "unencrypted" in p for p in info.value.problems)
+    text = path.read_text().replace("smtp.example.com", "127.0.0.1")
+    path.write_text(text)
+    assert load_config(path).email is not None
