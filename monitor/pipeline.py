@@ -23,7 +23,8 @@ from monitor.case import Case, load_case
 from monitor.changes import compare
 from monitor.evaluate import Timeline, evaluate
 from monitor.plugins import Registry, load_registry
-from monitor.rulefile import RuleSet, bundled_rules_dir, indicator_infos, load_rules
+from monitor.rulefile import bundled_rules_dir, indicator_infos, load_rules
+from monitor.rulemodel import RuleSet
 
 
 @dataclass

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.rulefile import CheckResult, Problem, check_rules, indicator_infos
+from monitor.rulefile import CheckResult, check_rules, indicator_infos
+from monitor.rulemodel import Problem
 from monitor.ruletestfile import RuleTestError, find_test_files, parse_test_file
 from monitor.yamlio import Position, key_position
 

@@ -22,7 +22,8 @@ from monitor.errors import MonitorError, RuleFileError
 from monitor.evaluate import Timeline, evaluate
 from monitor.observations import COLUMNS, empty_frame
 from monitor.plugins import Registry
-from monitor.rulefile import RuleSet, indicator_infos, load_rules
+from monitor.rulefile import indicator_infos, load_rules
+from monitor.rulemodel import RuleSet
 from monitor.ruletestfile import (
     ALERTING,
     AlertEval,

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from monitor import ruledocs
 from monitor.cli import main
 from monitor.expression import FUNCTIONS
-from monitor.rulefile import RULE_KEYS
+from monitor.rulemodel import RULE_KEYS
 from monitor.units import LITERAL_UNITS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -13,12 +13,8 @@ from monitor.compiler import IndicatorInfo
 from monitor.durations import Duration
 from monitor.errors import RuleFileError
 from monitor.plugins import load_registry
-from monitor.rulefile import (
-    SEVERITIES,
-    bundled_rules_dir,
-    indicator_infos,
-    load_rules,
-)
+from monitor.rulefile import bundled_rules_dir, indicator_infos, load_rules
+from monitor.rulemodel import SEVERITIES
 
 
 @pytest.fixture(scope="module")

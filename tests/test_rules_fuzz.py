@@ -17,8 +17,9 @@ from ruamel.yaml import YAML
 
 from monitor.errors import RuleFileError
 from monitor.plugins import load_registry
-from monitor.rulefile import FILE_KEYS, RULE_KEYS, RuleSet, bundled_rules_dir, load_rules
+from monitor.rulefile import bundled_rules_dir, load_rules
 from monitor.rulefile import indicator_infos as infos_of
+from monitor.rulemodel import FILE_KEYS, RULE_KEYS, RuleSet
 
 INFOS = infos_of(load_registry())
 POSITIONED = re.compile(r"^.+:\d+:\d+: ")
