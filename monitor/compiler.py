@@ -13,14 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
-import numpy as np
 import pandas as pd
 from lark import Token, Tree
 
-from monitor import windows
 from monitor.durations import Duration, parse_duration
 from monitor.errors import ExpressionError
-from monitor.expression import FUNCTIONS, parse_activation, parse_condition, position
+from monitor.expression import FUNCTIONS, parse_condition, position
 from monitor.units import DIMENSIONLESS, LITERAL_UNITS, Unit, describe, indicator_unit
 
 Value: TypeAlias = Any  # a frame (times x entities) or a plain number
@@ -371,49 +369,3 @@ def compile_condition(
             label=indicators[primary].unit,
         )
     return CompiledCondition(text, predicate, measure, threshold, comparator, compiler.used)
-
-
-def compile_activation(
-    text: str, rule_ids: set[str]
-) -> tuple[Callable[[pd.DataFrame], pd.Series], set[str]]:
-    """Compile ``a and (b or not c)`` over rule ids into a function of a firing table."""
-    tree = parse_activation(text)
-    used: set[str] = set()
-
-    def build(node: Any) -> Callable[[pd.DataFrame], pd.Series]:
-        if isinstance(node, Token):
-            raise ExpressionError(f"unexpected {node!s}", *position(node))
-        if node.data == "rule_ref":
-            token = node.children[0]
-            rule_id = str(token)
-            if rule_id not in rule_ids:
-                raise ExpressionError(f"unknown rule id {rule_id!r}", *position(token))
-            used.add(rule_id)
-            return lambda table: table[rule_id].astype(bool)
-        parts = [build(c) for c in node.children]
-        if node.data == "not_":
-            return lambda table: ~parts[0](table)
-        op = operator.and_ if node.data == "and_" else operator.or_
-
-        def combined(table: pd.DataFrame) -> pd.Series:
-            result = parts[0](table)
-            for part in parts[1:]:
-                result = op(result, part(table))
-            return result
-
-        return combined
-
-    return build(tree), used
-
-
-def empty_frame(ctx: Context) -> pd.DataFrame:
-    return pd.DataFrame(index=ctx.grid, dtype=np.float64)
-
-
-__all__ = [
-    "CompiledCondition",
-    "IndicatorInfo",
-    "compile_activation",
-    "compile_condition",
-    "windows",
-]

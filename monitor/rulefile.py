@@ -16,7 +16,8 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from monitor.compiler import IndicatorInfo, compile_activation
+from monitor.activation import compile_activation
+from monitor.compiler import IndicatorInfo
 from monitor.errors import ExpressionError, RuleFileError
 from monitor.rulemodel import (
     Activation,

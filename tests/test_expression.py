@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 import monitor
 import monitor.functions  # noqa: F401 - imported now, so no import runs under the traps below
+from monitor.activation import compile_activation
 from monitor.compiler import (
     CompiledCondition,
     IndicatorInfo,
-    compile_activation,
     compile_condition,
 )
 from monitor.durations import Duration, parse_duration
