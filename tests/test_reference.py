@@ -247,10 +247,3 @@ def test_ai_hy_spread_month_end_where_covered(cases):
     ours = bundled(cases, "ai-cycle", "hy_spread", AI)
     # the reference ends 2026-03-26: months up to 2026-02 are checked
     assert check_hy(ours) == 50
-
-
-def test_ai_fed_funds_target_not_covered_by_dfedtar():
-    dfedtar = read_reference("DFEDTAR.csv")
-    if dfedtar.index.max() >= pd.Timestamp("2022-01-01"):
-        pytest.fail("DFEDTAR now covers the AI cycle: add a check of the ai-cycle decisions")
-    pytest.skip("DFEDTAR ends in 2008 (the Fed moved to a target range); DFEDTARU not in reference")
