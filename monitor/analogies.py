@@ -21,6 +21,7 @@ import pandas as pd
 
 from monitor.case import Case, load_case
 from monitor.evaluate import compute_indicators
+from monitor.plaindata import iso_date, number
 from monitor.plugins import Registry
 
 PRECEDENT_CASE = "telecom-2000"
@@ -143,16 +144,6 @@ def _empty(side: Side) -> dict[str, Any]:
     }
 
 
-def _number(value: Any) -> float | None:
-    if value is None or pd.isna(value):
-        return None
-    return round(float(value), 4)
-
-
-def _iso(value: Any) -> str | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
-
-
 def _sources(frame: pd.DataFrame, series: tuple[str, ...], entity: str) -> str:
     rows = frame[frame["series"].isin(series) & (frame["entity"] == entity)]
     return "; ".join(dict.fromkeys(str(s) for s in rows["source"]))
@@ -183,9 +174,9 @@ def _read(
         if precedent is None:
             return out
         out.update(
-            value=_number(precedent.get("value")),
-            low=_number(precedent.get("low")),
-            high=_number(precedent.get("high")),
+            value=number(precedent.get("value"), 4),
+            low=number(precedent.get("low"), 4),
+            high=number(precedent.get("high"), 4),
             date=precedent.get("date"),
             detail=precedent.get("note"),
             unit=precedent.get("unit", ""),
@@ -204,7 +195,7 @@ def _read(
         out.update(unit=plugin.unit, source=_sources(observations, plugin.inputs, side.entity))
         out["basis"] = f"indicator {side.indicator}"
         if "low" in row.index and "high" in row.index:
-            out.update(low=_number(row["low"]), high=_number(row["high"]))
+            out.update(low=number(row["low"], 4), high=number(row["high"], 4))
         if side.detail is not None:
             try:
                 out["detail"] = side.detail.format(**row.to_dict())
@@ -217,13 +208,15 @@ def _read(
             return out
         out.update(unit=str(row["unit"]), source=str(row["source"]), basis=f"series {series}")
     out.update(
-        value=_number(row["value"]), date=_iso(row["date"]), published=_iso(row["published"])
+        value=number(row["value"], 4),
+        date=iso_date(row["date"]),
+        published=iso_date(row["published"]),
     )
     if side.range_series is not None:
         bounds = []
         for name in side.range_series:
             picked = _pick(_rows(observations, name, side.entity), side.date)
-            bounds.append(None if picked is None else _number(picked["value"]))
+            bounds.append(None if picked is None else number(picked["value"], 4))
         if None not in bounds:
             out.update(low=bounds[0], high=bounds[1])
     return out

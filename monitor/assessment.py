@@ -20,6 +20,7 @@ import pandas as pd
 from monitor.case import Case
 from monitor.evaluate import RuleResult, Timeline, rule_weight
 from monitor.history import rule_history, score_history, score_trend
+from monitor.plaindata import iso_date, number
 from monitor.states import AlertState
 
 STALE_AFTER_DAYS = {
@@ -124,18 +125,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _iso(value: Any) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value).date().isoformat()
-
-
-def _number(value: Any) -> float | None:
-    if value is None or pd.isna(value):
-        return None
-    return round(float(value), 6)
-
-
 def _rule_entities(
     result: RuleResult, pos: int, names: dict[str, str] | None = None
 ) -> list[EntityState]:
@@ -149,8 +138,8 @@ def _rule_entities(
             EntityState(
                 str(entity),
                 AlertState(code).label,
-                _number(value),
-                _iso(table.since[entity].iloc[pos]),
+                number(value),
+                iso_date(table.since[entity].iloc[pos]),
                 names.get(str(entity), str(entity)),
             )
         )
@@ -161,7 +150,7 @@ def _rule_entities(
                 EntityState(
                     str(entity),
                     "inactive",
-                    _number(result.measure[entity].iloc[pos]),
+                    number(result.measure[entity].iloc[pos]),
                     None,
                     names.get(str(entity), str(entity)),
                 )
@@ -204,20 +193,20 @@ def assess(
     total = sum(rule_weight(r) for r in timeline.ruleset.rules if not r.counter)
     rules = [_assess_rule(timeline, rid, pos, names, titles, total) for rid in timeline.results]
     stages = []
-    for number in sorted(timeline.stage_active.columns):
-        active_series = timeline.stage_active[number].iloc[: pos + 1]
-        activation = timeline.ruleset.activations[number]
+    for stage_no in sorted(timeline.stage_active.columns):
+        active_series = timeline.stage_active[stage_no].iloc[: pos + 1]
+        activation = timeline.ruleset.activations[stage_no]
         members = [
-            r.id for r in rules if r.stage == number and r.state == "firing" and not r.counter
+            r.id for r in rules if r.stage == stage_no and r.state == "firing" and not r.counter
         ]
         stages.append(
             StageAssessment(
-                stage=int(number),
-                title=timeline.ruleset.titles.get(number, f"Stage {number}"),
+                stage=int(stage_no),
+                title=timeline.ruleset.titles.get(stage_no, f"Stage {stage_no}"),
                 active=bool(active_series.iloc[-1]),
                 firing=members,
                 activation=activation.describe(),
-                since=_iso(_run_start(active_series)),
+                since=iso_date(_run_start(active_series)),
             )
         )
     alerts = [
@@ -382,8 +371,8 @@ def data_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:
             {
                 "series": str(series),
                 "entity": str(entity),
-                "last_date": _iso(row.last_date),
-                "last_published": _iso(row.last_published),
+                "last_date": iso_date(row.last_date),
+                "last_published": iso_date(row.last_published),
                 "age_days": age,
                 "stale": bool(limit is not None and age > limit),
                 "source": str(row.source),

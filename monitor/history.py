@@ -8,12 +8,12 @@ JSON small and the charts light. Everything here is plain data (ISO dates, float
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
 from monitor.evaluate import RuleResult, Timeline
+from monitor.plaindata import number
 
 FLAT_BAND = 0.05  # score changes smaller than this (in points) read as "flat"
 
@@ -25,13 +25,6 @@ def month_end_positions(grid: pd.DatetimeIndex, pos: int) -> list[int]:
     if not positions or positions[-1] != pos:
         positions.append(pos)
     return positions
-
-
-def _value(raw: Any) -> float | None:
-    if raw is None:
-        return None
-    number = float(raw)
-    return round(number, 6) if math.isfinite(number) else None
 
 
 def rule_history(
@@ -53,7 +46,7 @@ def rule_history(
     dates = [d.date().isoformat() for d in picked.index]
     out = []
     for entity in picked.columns:
-        values = [_value(v) for v in picked[entity].to_numpy()]
+        values = [number(v) for v in picked[entity].to_numpy()]
         first = next((i for i, v in enumerate(values) if v is not None), None)
         if first is None:
             continue
