@@ -104,6 +104,22 @@ def _svg(fig: Figure) -> str:
     return buffer.getvalue()
 
 
+def _level_line(
+    ax: Any, level: float, label: str, colour: str, style: str, left: bool = False
+) -> None:
+    """A labelled horizontal line: the threshold on the right, the precedent on the left."""
+    ax.axhline(level, color=colour, linestyle=style, linewidth=1)
+    ax.annotate(
+        label,
+        (0 if left else 1, level),
+        xycoords=("axes fraction", "data"),
+        ha="left" if left else "right",
+        va="bottom",
+        color=colour,
+        fontsize=7,
+    )
+
+
 def _date_axis(ax: Any, first: date, last: date) -> None:
     """A quiet date axis; a very short span is padded so the locator has room."""
     if (last - first) < MIN_SPAN:
@@ -147,16 +163,8 @@ def rule_chart(
         first = min(s[1][0] for s in series)
         last = max(s[1][-1] for s in series)
         if threshold is not None:
-            ax.axhline(threshold, color=accent, linestyle="--", linewidth=1)
-            ax.annotate(
-                f"threshold {SYMBOLS.get(comparator or '', comparator or '')} {_fmt(threshold)}",
-                (1, threshold),
-                xycoords=("axes fraction", "data"),
-                ha="right",
-                va="bottom",
-                color=accent,
-                fontsize=7,
-            )
+            symbol = SYMBOLS.get(comparator or "", comparator or "")
+            _level_line(ax, threshold, f"threshold {symbol} {_fmt(threshold)}", accent, "--")
         note = ""
         if precedent is not None and precedent.get("value") is not None:
             when = date.fromisoformat(str(precedent["date"]))
@@ -175,16 +183,7 @@ def rule_chart(
                 note = f"; the 2000 precedent date {when.isoformat()} is marked"
             elif unit != "count" and precedent.get("unit", unit) == unit:
                 level = float(precedent["value"])
-                ax.axhline(level, color=MUTED, linestyle=":", linewidth=1)
-                ax.annotate(
-                    f"2000: {_fmt(level)}",
-                    (0, level),
-                    xycoords=("axes fraction", "data"),
-                    ha="left",
-                    va="bottom",
-                    color=MUTED,
-                    fontsize=7,
-                )
+                _level_line(ax, level, f"2000: {_fmt(level)}", MUTED, ":", left=True)
                 note = f"; the 2000 precedent level {_fmt(level)} is drawn as a dotted line"
         if len(series) > 1:
             ax.legend(
