@@ -180,26 +180,3 @@ def test_no_rule_files_is_an_error(tmp_path):
     result = CliRunner().invoke(main, ["rules", "check", str(tmp_path)])
     assert result.exit_code == 1
     assert "no rule files found" in result.output
-
-
-@pytest.mark.parametrize("style", ["|", ">"])
-def test_expression_errors_inside_block_scalars_point_at_the_source(tmp_path, infos, style):
-    path = write(
-        tmp_path,
-        "block.yaml",
-        f"""\
-        stage: 1
-        rules:
-          - id: block
-            title: block scalar
-            indicator: pmi
-            when: {style}
-              value < 40 and
-              foo > 1
-            severity: info
-        """,
-    )
-    problems = check_rules([path], infos).problems
-    assert [str(p) for p in problems] == [
-        f"{path}:8:7: rule \"block\": unknown indicator 'foo'; known: " + ", ".join(sorted(infos))
-    ]
