@@ -29,7 +29,11 @@ def print_summary(a: Assessment) -> None:
     for problem in a.problems:
         click.echo(f"problem: {problem}", err=True)
     if a.quarantined:
-        click.echo(f"{len(a.quarantined)} bad data row(s) quarantined:", err=True)
+        rows = {(q["file"], q["line"]) for q in a.quarantined}
+        click.echo(
+            f"{len(rows)} bad data row(s) quarantined ({len(a.quarantined)} problem(s)):",
+            err=True,
+        )
         for row in a.quarantined:
             click.echo(f"  {row['file']}:{row['line']}: {row['column']}: {row['check']}", err=True)
     if a.report:
