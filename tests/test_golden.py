@@ -1,0 +1,64 @@
+"""Golden outputs of ``monitor run --json``: restructuring must not change an answer.
+
+Recorded before the code moved into sub-packages (the layout issue) and compared
+since, on both bundled cases at several dates. Paths, versions and the clock are
+normalised; everything else (stages, scores, alerts, values, breakdowns, changes,
+analogies) must match exactly. Re-record deliberately, with a reason in the commit,
+by running ``GOLDEN_RECORD=1 python -m pytest tests/test_golden.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import main
+
+GOLDEN = Path(__file__).with_name("golden")
+RUNS = [
+    ("ai-cycle", None),
+    ("ai-cycle", "2023-06-30"),
+    ("ai-cycle", "2025-03-31"),
+    ("telecom-2000", "1999-09-30"),
+    ("telecom-2000", "2000-06-30"),
+    ("telecom-2000", "2000-12-31"),
+    ("telecom-2000", "2001-06-30"),
+    ("telecom-2000", "2002-06-30"),
+]
+VOLATILE_META = ("generated_at", "python", "pandas", "bubble_monitor")
+
+
+def normalise(document: dict[str, Any]) -> dict[str, Any]:
+    """Drop what depends on the machine and the clock; keep file names, not folders."""
+    meta = document.get("meta", {})
+    for key in VOLATILE_META:
+        meta.pop(key, None)
+    if "case_path" in meta:
+        meta["case_path"] = Path(meta["case_path"]).name
+    meta["rule_files"] = [Path(p).name for p in meta.get("rule_files", [])]
+    document["report"] = Path(document["report"]).name
+    return document
+
+
+def run_json(case: str, as_of: str | None, out: Path) -> dict[str, Any]:
+    args = ["run", "--case", case, "--out", str(out), "--json"]
+    if as_of:
+        args += ["--as-of", as_of]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return normalise(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize(("case", "as_of"), RUNS)
+def test_run_json_matches_golden(case: str, as_of: str | None, tmp_path: Path) -> None:
+    path = GOLDEN / f"{case}-{as_of or 'latest'}.json"
+    got = run_json(case, as_of, tmp_path)
+    if os.environ.get("GOLDEN_RECORD"):
+        path.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    assert got == expected
