@@ -33,16 +33,24 @@ RUNS = [
 VOLATILE_META = ("generated_at", "python", "pandas", "bubble_monitor")
 
 
+def _file_names(value: Any) -> Any:
+    """Absolute paths (rule files, the case folder) become their file names."""
+    if isinstance(value, dict):
+        return {k: _file_names(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_file_names(v) for v in value]
+    if isinstance(value, str) and value.startswith("/"):
+        return Path(value).name
+    return value
+
+
 def normalise(document: dict[str, Any]) -> dict[str, Any]:
     """Drop what depends on the machine and the clock; keep file names, not folders."""
+    document = _file_names(document)
     meta = document.get("meta", {})
     for key in VOLATILE_META:
         meta.pop(key, None)
-    if "case_path" in meta:
-        meta["case_path"] = Path(meta["case_path"]).name
-    meta["rule_files"] = [Path(p).name for p in meta.get("rule_files", [])]
-    document["report"] = Path(document["report"]).name
-    return document
+    return dict(document)
 
 
 def run_json(case: str, as_of: str | None, out: Path) -> dict[str, Any]:
