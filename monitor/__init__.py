@@ -5,4 +5,6 @@ point in time and reported as self-contained HTML. Importing this package is che
 on purpose: ``monitor --help`` must not pull in pandas.
 """
 
-__version__ = "0.1.0"
+from monitor.core.version import __version__
+
+__all__ = ["__version__"]

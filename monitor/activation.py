@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from lark import Token
 
-from monitor.errors import ExpressionError
+from monitor.core.errors import ExpressionError
 from monitor.expression import parse_activation, position
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import pandas as pd
 
 from monitor.case import Case, load_case
+from monitor.core.plaindata import iso_date, number
 from monitor.evaluate import compute_indicators
-from monitor.plaindata import iso_date, number
 from monitor.plugins import Registry
 
 PRECEDENT_CASE = "telecom-2000"

@@ -16,16 +16,16 @@ from typing import Any
 
 import pandas as pd
 
-from monitor.errors import CaseError
-from monitor.observations import ValidatedObservations, empty_frame, read_csv
-from monitor.yamlio import (
+from monitor.core.errors import CaseError, YamlSyntaxError
+from monitor.core.problems import Problems
+from monitor.core.yamlio import (
     Position,
-    YamlSyntaxError,
     key_position,
     load_file,
     plain,
     value_position,
 )
+from monitor.observations import ValidatedObservations, empty_frame, read_csv
 
 CASE_KEYS = {
     "name",
@@ -112,10 +112,10 @@ class _MetaChecker:
         self.path = path
         self.file = str(path)
         self.node = node
-        self.problems: list[str] = []
+        self.problems = Problems()
 
     def problem(self, where: Position, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
+        self.problems.add(where, message)
 
     def check(self) -> None:
         node = self.node
@@ -134,8 +134,7 @@ class _MetaChecker:
         self._series(node.get("series"))
         self._files(node.get("files"))
         self._events(node.get("crisis_events"))
-        if self.problems:
-            raise CaseError("\n".join(self.problems))
+        self.problems.raise_if_any(lambda messages: CaseError("\n".join(messages)))
 
     def _series(self, series: Any) -> None:
         if series is None:

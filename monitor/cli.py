@@ -94,7 +94,7 @@ def run(
     writing to the same folder, so the two never interleave their files.
     """
     from monitor.config import ConfigError, find_config
-    from monitor.errors import MonitorError
+    from monitor.core.errors import MonitorError
     from monitor.lock import run_lock
     from monitor.pipeline import run as run_pipeline
 
@@ -183,7 +183,7 @@ def indicators_show(
     import pandas as pd
 
     from monitor.case import load_case
-    from monitor.errors import MonitorError
+    from monitor.core.errors import MonitorError
     from monitor.evaluate import compute_indicators
     from monitor.plugins import load_registry
 
@@ -270,7 +270,7 @@ def fred(
     on standard error and left out of the output; blank holiday cells are skipped.
     """
     from monitor import fred as fred_source
-    from monitor.atomic import write_text
+    from monitor.core.atomic import write_text
 
     spec = fred_source.FredSeries(fred_id, series, unit, entity, lag_days)
     try:

@@ -138,7 +138,7 @@ def test_command(
 
 
 def _load(rule_paths: tuple[Path, ...], plugin_dirs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
-    from monitor.errors import RuleFileError
+    from monitor.core.errors import RuleFileError
     from monitor.plugins import load_registry
     from monitor.rulefile import indicator_infos, load_rules
 
@@ -204,7 +204,7 @@ def explain_command(
     import pandas as pd
 
     from monitor.case import load_case
-    from monitor.errors import MonitorError
+    from monitor.core.errors import MonitorError
     from monitor.evaluate import evaluate
     from monitor.ruleexplain import explain
 

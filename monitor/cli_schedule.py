@@ -97,8 +97,8 @@ def register(main: click.Group) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing monitor.toml.")
 def init(force: bool) -> None:
     """Write a commented monitor.toml into the current folder."""
-    from monitor.atomic import write_text
     from monitor.config import CONFIG_NAME
+    from monitor.core.atomic import write_text
 
     target = Path.cwd() / CONFIG_NAME
     if target.exists() and not force:

@@ -16,10 +16,10 @@ from typing import Any, Protocol, TypeAlias
 import pandas as pd
 from lark import Token, Tree
 
-from monitor.durations import Duration, parse_duration
-from monitor.errors import ExpressionError
+from monitor.core.durations import Duration, parse_duration
+from monitor.core.errors import ExpressionError
+from monitor.core.units import DIMENSIONLESS, LITERAL_UNITS, Unit, describe, indicator_unit
 from monitor.expression import FUNCTIONS, parse_condition, position
-from monitor.units import DIMENSIONLESS, LITERAL_UNITS, Unit, describe, indicator_unit
 
 Value: TypeAlias = Any  # a frame (times x entities) or a plain number
 

@@ -20,19 +20,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitor.errors import MonitorError
+from monitor.core.errors import ConfigError
+from monitor.core.problems import Problems
+from monitor.core.yamlio import Position
 
 CONFIG_NAME = "monitor.toml"
 SECRET_KEYS = {"password", "token", "secret", "api_key"}
 DAY_FIELD_DIGIT = re.compile(r"\d")
-
-
-class ConfigError(MonitorError):
-    """The config file is unusable; carries every problem, each with file and line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass
@@ -136,7 +130,7 @@ class _Checker:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path, self.text = path, text
-        self.problems: list[str] = []
+        self.problems = Problems()
 
     def error(self, table: str | None, key: str | None, message: str, index: int = 0) -> None:
         line = key_line(self.text, table, key, index)
@@ -145,8 +139,9 @@ class _Checker:
             if table is None
             else (f"[[{table}]] #{index + 1} " if table in ("schedule",) else f"[{table}] ")
         )
-        self.problems.append(
-            f"{self.path}:{line}: {where}{key or ''}: {message}".replace(" :", ":")
+        label = f"{where}{key or ''}".strip()
+        self.problems.add(
+            Position(str(self.path), line, 0), f"{label}: {message}" if label else message
         )
 
     def unknown(
@@ -279,8 +274,7 @@ def load_config(path: Path) -> Config:
     )
     config.email = _email(check, check.get(notify, "email", dict, "notify", None))
     config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
-    if check.problems:
-        raise ConfigError(check.problems)
+    check.problems.raise_if_any(ConfigError)
     return config
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from monitor.durations import Duration, parse_duration
+from monitor.core.durations import Duration, parse_duration
 from monitor.indicator import validate_output
 from monitor.observations import visible_at
 from monitor.plugins import Registry

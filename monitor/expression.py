@@ -16,7 +16,7 @@ from importlib import resources
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
-from monitor.errors import ExpressionError
+from monitor.core.errors import ExpressionError
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60

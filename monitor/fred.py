@@ -17,17 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from monitor.errors import MonitorError
+from monitor.core.errors import FredError
 from monitor.observations import ValidatedObservations, validate
 
 DEFAULT_API = "https://api.stlouisfed.org/fred"
 API_KEY_ENV = "FRED_API_KEY"
 API_URL_ENV = "FRED_API_URL"
 MISSING = {"", "."}
-
-
-class FredError(MonitorError):
-    """FRED could not be read or answered with an error."""
 
 
 @dataclass(frozen=True)

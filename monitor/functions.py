@@ -14,8 +14,8 @@ import pandas as pd
 from lark import Tree
 
 from monitor import windows
-from monitor.durations import Duration
-from monitor.units import DIMENSIONLESS, Unit, indicator_unit
+from monitor.core.durations import Duration
+from monitor.core.units import DIMENSIONLESS, Unit, indicator_unit
 
 if TYPE_CHECKING:
     from monitor.compiler import Context, Node, _Compiler

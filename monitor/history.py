@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from monitor.core.plaindata import number
 from monitor.evaluate import RuleResult, Timeline
-from monitor.plaindata import number
 
 FLAT_BAND = 0.05  # score changes smaller than this (in points) read as "flat"
 

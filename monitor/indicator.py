@@ -199,7 +199,7 @@ def period_change(
 
 def validate_output(indicator: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
     """Check a plugin's output so one faulty plugin cannot poison an evaluation."""
-    from monitor.errors import IndicatorError
+    from monitor.core.errors import IndicatorError
 
     if not isinstance(frame, pd.DataFrame):
         raise IndicatorError(f"indicator {indicator.name!r} returned {type(frame).__name__}")

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, Schedule, load_config
-from monitor.notify import redact, secrets
+from monitor.core.redaction import redact
+from monitor.notify import secrets
 from monitor.reload import RuleReloader
 from monitor.store import RunStore
 

@@ -15,13 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from monitor.errors import MonitorError
+from monitor.core.errors import AlreadyRunning
 
 RUN_LOCK_NAME = ".monitor-run.lock"
-
-
-class AlreadyRunning(MonitorError):
-    """Another process holds the lock."""
 
 
 def daemon_lock_path(base: Path) -> Path:

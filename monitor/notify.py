@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, EmailTarget, WebhookTarget
+from monitor.core.errors import SendError
+from monitor.core.redaction import redact
 from monitor.store import Previous
 
 log = logging.getLogger("monitor.notify")
@@ -45,14 +47,6 @@ class Delivery:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class SendError(Exception):
-    """A delivery failure whose message is already safe to show; ``retry`` if transient."""
-
-    def __init__(self, message: str, retry: bool = True) -> None:
-        super().__init__(message)
-        self.retry = retry
 
 
 def what_changed(previous: Previous | None, stage: int, critical: set[str]) -> list[str]:
@@ -122,13 +116,6 @@ def secrets(config: Config) -> list[str]:
     if config.webhook:
         names += [n for n in (config.webhook.url_env, config.webhook.token_env) if n]
     return [v for v in (os.environ.get(n) for n in names) if v]
-
-
-def redact(text: str, hidden: Iterable[str]) -> str:
-    for secret in sorted(hidden, key=len, reverse=True):
-        if len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
 
 
 def send_all(

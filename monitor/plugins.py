@@ -52,7 +52,7 @@ class Registry:
     failures: list[PluginFailure] = field(default_factory=list)
 
     def get(self, name: str) -> Indicator:
-        from monitor.errors import IndicatorError
+        from monitor.core.errors import IndicatorError
 
         try:
             return self.indicators[name]

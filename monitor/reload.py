@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitor.errors import RuleFileError
+from monitor.core.errors import RuleFileError
 
 if TYPE_CHECKING:
     from monitor.plugins import Registry

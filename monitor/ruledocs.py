@@ -49,10 +49,10 @@ def sections() -> dict[str, str]:
     """Every generated block of ``rule-language.md``, freshly built from the code."""
     from monitor import rulemodel, ruletestfile
     from monitor.compiler import COMPARATORS
-    from monitor.durations import UNIT_NAMES
+    from monitor.core.durations import UNIT_NAMES
+    from monitor.core.units import INDICATOR_UNITS, LITERAL_UNITS
     from monitor.expression import FUNCTIONS, KEYWORDS
     from monitor.states import AlertState
-    from monitor.units import INDICATOR_UNITS, LITERAL_UNITS
 
     states = [s.label for s in AlertState]
     if set(states) != set(STATE_DOCS):

@@ -16,7 +16,7 @@ import pandas as pd
 from lark import Token, Tree
 
 from monitor.compiler import IndicatorInfo, compile_condition
-from monitor.errors import ExpressionError
+from monitor.core.errors import ExpressionError
 from monitor.evaluate import EvaluationContext, Timeline
 from monitor.expression import FUNCTIONS, parse_condition
 from monitor.rulemodel import Rule, RuleSet

@@ -18,15 +18,15 @@ from ruamel.yaml.comments import CommentedMap
 
 from monitor.activation import compile_activation
 from monitor.compiler import IndicatorInfo
-from monitor.errors import ExpressionError, RuleFileError
+from monitor.core.errors import ExpressionError, RuleFileError
+from monitor.core.problems import Problem
+from monitor.core.yamlio import Position
 from monitor.rulemodel import (
     Activation,
-    Problem,
     Rule,
     RuleSet,
 )
 from monitor.ruleparser import FileParser
-from monitor.yamlio import Position
 
 
 def bundled_rules_dir() -> Path:
@@ -128,12 +128,11 @@ def _activations(
             )
             continue
         if activation.when is not None:
-            node = loader._activation_node
             try:
                 activation.evaluate, _ = compile_activation(activation.when, rule_ids)
             except ExpressionError as exc:
                 problems.append(
-                    Problem(loader._expression_position(node, "when", exc), exc.message)
+                    Problem(loader.activation_position(exc), exc.message)
                 )
                 continue
         activations[activation.stage] = activation

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from monitor.compiler import CompiledCondition
-from monitor.durations import Duration
-from monitor.yamlio import Position
+from monitor.core.durations import Duration
 
 SEVERITIES = {"info": 1.0, "watch": 2.0, "warning": 3.0, "critical": 5.0}
 STAGES = (0, 1, 2, 3)
@@ -153,18 +152,3 @@ class RuleSet:
 
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One mistake (or, with ``warning=True``, a lint finding) at a place in a file."""
-
-    position: Position
-    message: str
-    rule: str | None = None
-    warning: bool = False
-
-    def __str__(self) -> str:
-        where = f' rule "{self.rule}":' if self.rule else ""
-        kind = " warning:" if self.warning else ""
-        return f"{self.position}:{where}{kind} {self.message}"

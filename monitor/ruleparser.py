@@ -15,8 +15,10 @@ import pandas as pd
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from monitor.compiler import CompiledCondition, IndicatorInfo, compile_condition
-from monitor.durations import Duration, parse_duration
-from monitor.errors import ExpressionError
+from monitor.core.durations import Duration, parse_duration
+from monitor.core.errors import ExpressionError, YamlSyntaxError
+from monitor.core.problems import Problems
+from monitor.core.yamlio import Position, key_position, load_file, value_position
 from monitor.rulemodel import (
     ACTIVATE_KEYS,
     FILE_KEYS,
@@ -29,12 +31,10 @@ from monitor.rulemodel import (
     STAGES,
     Activation,
     Precedent,
-    Problem,
     Rule,
     short,
 )
 from monitor.rulepositions import expression_position
-from monitor.yamlio import Position, YamlSyntaxError, key_position, load_file, value_position
 
 
 class FileParser:
@@ -44,16 +44,17 @@ class FileParser:
         self.path = path
         self.file = str(path)
         self.indicators = indicators
-        self.problems: list[Problem] = []
+        self.problems = Problems()
         self.rules: list[Rule] = []
         self.ids: list[tuple[str, Position]] = []  # every string id met, valid rule or not
         self.nodes: dict[str, CommentedMap] = {}  # rule id -> its YAML node (for lint)
         self.activation: Activation | None = None
         self.stage: int | None = None
         self.title = ""
+        self._activation_node: CommentedMap | None = None
 
     def problem(self, position: Position, message: str, rule: str | None = None) -> None:
-        self.problems.append(Problem(position, message, rule))
+        self.problems.add(position, message, rule)
 
     def load(self) -> None:
         try:
@@ -321,6 +322,11 @@ class FileParser:
         except ExpressionError as exc:
             self.problem(self._expression_position(node, "when", exc), exc.message, label)
             return None
+
+    def activation_position(self, exc: ExpressionError) -> Position:
+        """Where in this file an error inside the ``activate: {when: ...}`` text points."""
+        assert self._activation_node is not None, "only an activation with 'when' compiles"
+        return self._expression_position(self._activation_node, "when", exc)
 
     def _expression_position(self, node: CommentedMap, key: str, exc: ExpressionError) -> Position:
         return expression_position(node, key, exc, self.file)

@@ -16,8 +16,8 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from monitor.errors import ExpressionError
-from monitor.yamlio import Position, value_position
+from monitor.core.errors import ExpressionError
+from monitor.core.yamlio import Position, value_position
 
 
 def expression_position(node: CommentedMap, key: str, exc: ExpressionError, file: str) -> Position:

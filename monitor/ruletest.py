@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from monitor.errors import MonitorError, RuleFileError
+from monitor.core.errors import MonitorError, RuleFileError
 from monitor.evaluate import Timeline, evaluate
 from monitor.observations import COLUMNS, empty_frame
 from monitor.plugins import Registry

@@ -28,17 +28,16 @@ import pandas as pd
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from monitor.durations import Duration, parse_duration
-from monitor.errors import MonitorError
-from monitor.rulemodel import short
-from monitor.yamlio import (
+from monitor.core.durations import Duration, parse_duration
+from monitor.core.errors import RuleTestError, YamlSyntaxError
+from monitor.core.yamlio import (
     Position,
-    YamlSyntaxError,
     key_position,
     load_file,
     node_position,
     value_position,
 )
+from monitor.rulemodel import short
 
 STATES = ("inactive", "pending", "firing", "resolved")
 ALERTING = ("pending", "firing")
@@ -89,14 +88,6 @@ TOKEN = re.compile(
 )
 GAP = re.compile(r"^_(?:x(?P<n>\d+))?$")
 MAX_POINTS = 100_000
-
-
-class RuleTestError(MonitorError):
-    """A rule-test file is unusable; carries every problem found, with positions."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass

@@ -180,7 +180,7 @@ class RedactSecrets(logging.Filter):
         self.hidden = hidden
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from monitor.notify import redact
+        from monitor.core.redaction import redact
 
         message = record.getMessage()
         cleaned = redact(message, self.hidden)

@@ -17,7 +17,7 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
-from monitor.durations import Duration
+from monitor.core.durations import Duration
 
 
 class AlertState(IntEnum):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from monitor.durations import Duration
+from monitor.core.durations import Duration
 
 
 def knowledge_positions(rows: pd.DataFrame, times: pd.DatetimeIndex) -> np.ndarray:

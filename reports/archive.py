@@ -13,7 +13,7 @@ address; the manifest keeps the index cheap to rebuild without re-reading every 
 (it is rebuilt from the dated JSON files if it is missing or unreadable).
 
 Everything is rendered in memory first and written afterwards, each file atomically
-(:func:`monitor.atomic.write_text`), so a failed render leaves every previous file
+(:func:`monitor.core.atomic.write_text`), so a failed render leaves every previous file
 untouched and a crash mid-way never leaves half a file.
 """
 
@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.atomic import write_text
+from monitor.core.atomic import write_text
 
 MANIFEST = "index.json"
 INDEX = "index.html"

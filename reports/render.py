@@ -31,7 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from monitor.assessment import Assessment, RuleAssessment
-from monitor.errors import MonitorError
+from monitor.core.errors import TemplateProblem
 from reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
 CSP = (
@@ -147,10 +147,6 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "counter_colour": COUNTER_COLOUR,
         "titles": {r.id: r.title for r in assessment.rules},
     }
-
-
-class TemplateProblem(MonitorError):
-    """A template (usually a desk's override) does not render."""
 
 
 def _render(override_dir: Path | None, name: str, context: dict[str, Any]) -> str:

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from monitor import ruledocs
 from monitor.cli import main
+from monitor.core.units import LITERAL_UNITS
 from monitor.expression import FUNCTIONS
 from monitor.rulemodel import RULE_KEYS
-from monitor.units import LITERAL_UNITS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 REGENERATE = "run `python -m monitor.ruledocs` to regenerate"

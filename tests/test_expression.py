@@ -19,8 +19,8 @@ from monitor.compiler import (
     IndicatorInfo,
     compile_condition,
 )
-from monitor.durations import Duration, parse_duration
-from monitor.errors import ExpressionError
+from monitor.core.durations import Duration, parse_duration
+from monitor.core.errors import ExpressionError
 from monitor.evaluate import EvaluationContext
 from monitor.expression import FUNCTIONS
 from monitor.windows import evaluation_grid

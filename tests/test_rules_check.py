@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.errors import RuleFileError
+from monitor.core.errors import RuleFileError
 from monitor.plugins import load_registry
 from monitor.rulefile import check_rules, indicator_infos, load_rules
 

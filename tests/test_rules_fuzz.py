@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from monitor.errors import RuleFileError
+from monitor.core.errors import RuleFileError
 from monitor.plugins import load_registry
 from monitor.rulefile import bundled_rules_dir, load_rules
 from monitor.rulefile import indicator_infos as infos_of

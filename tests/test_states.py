@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from monitor.durations import Duration
+from monitor.core.durations import Duration
 from monitor.states import AlertState, compute_states
 
 INACTIVE, PENDING, FIRING, RESOLVED = (

@@ -15,6 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from monitor.core.errors import YamlSyntaxError
+
 
 @dataclass(frozen=True, order=True)
 class Position:
@@ -25,16 +27,9 @@ class Position:
     col: int
 
     def __str__(self) -> str:
+        if self.col <= 0:  # readers without columns (TOML) give lines only
+            return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.col}"
-
-
-class YamlSyntaxError(Exception):
-    """The file is not valid YAML; carries the position of the problem."""
-
-    def __init__(self, position: Position, message: str) -> None:
-        super().__init__(f"{position}: {message}")
-        self.position = position
-        self.message = message
 
 
 def _yaml() -> YAML:
