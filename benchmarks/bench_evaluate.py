@@ -16,7 +16,7 @@ import time
 
 import pandas as pd
 
-from monitor.case import load_case
+from monitor.data.case import load_case
 from monitor.evaluate import evaluate
 from monitor.pipeline import load_ruleset
 from monitor.plugins import load_registry

@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from monitor.case import Case, load_case
 from monitor.core.plaindata import iso_date, number
+from monitor.data.case import Case, load_case
 from monitor.evaluate import compute_indicators
 from monitor.plugins import Registry
 
@@ -34,7 +34,7 @@ def precedent_case(name: str = PRECEDENT_CASE) -> Case:
     A scheduler renders a report every run; re-validating the same 1990s data each
     time would double the cost of a run for nothing.
     """
-    from monitor.case import resolve
+    from monitor.data.case import resolve
 
     folder = resolve(name)
     key = (str(folder), *sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir()))

@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from monitor.case import Case
 from monitor.core.plaindata import iso_date, number
+from monitor.data.case import Case
 from monitor.evaluate import RuleResult, Timeline, rule_weight
 from monitor.history import rule_history, score_history, score_trend
 from monitor.states import AlertState

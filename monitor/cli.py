@@ -182,8 +182,8 @@ def indicators_show(
     """Compute one indicator on a case and print its series."""
     import pandas as pd
 
-    from monitor.case import load_case
     from monitor.core.errors import MonitorError
+    from monitor.data.case import load_case
     from monitor.evaluate import compute_indicators
     from monitor.plugins import load_registry
 
@@ -269,8 +269,8 @@ def fred(
     The API key is read from FRED_API_KEY and never printed. Bad rows are reported
     on standard error and left out of the output; blank holiday cells are skipped.
     """
-    from monitor import fred as fred_source
     from monitor.core.atomic import write_text
+    from monitor.data.sources import fred as fred_source
 
     spec = fred_source.FredSeries(fred_id, series, unit, entity, lag_days)
     try:

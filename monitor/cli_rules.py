@@ -203,8 +203,8 @@ def explain_command(
     """Explain one rule on a case: its text, parsed form, values, state and precedent."""
     import pandas as pd
 
-    from monitor.case import load_case
     from monitor.core.errors import MonitorError
+    from monitor.data.case import load_case
     from monitor.evaluate import evaluate
     from monitor.ruleexplain import explain
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from monitor.core.durations import Duration, parse_duration
+from monitor.data.observations import visible_at
 from monitor.indicator import validate_output
-from monitor.observations import visible_at
 from monitor.plugins import Registry
 from monitor.rulemodel import SEVERITIES, Rule, RuleSet
 from monitor.states import AlertState, StateTable, compute_states

@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from monitor.assessment import Assessment, assess
-from monitor.case import Case, load_case
 from monitor.changes import compare
 from monitor.core.version import __version__
+from monitor.data.case import Case, load_case
 from monitor.evaluate import Timeline, evaluate
 from monitor.plugins import Registry, load_registry
 from monitor.rulefile import bundled_rules_dir, indicator_infos, load_rules

@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from monitor.core.errors import MonitorError, RuleFileError
+from monitor.data.observations import COLUMNS, empty_frame
 from monitor.evaluate import Timeline, evaluate
-from monitor.observations import COLUMNS, empty_frame
 from monitor.plugins import Registry
 from monitor.rulefile import indicator_infos, load_rules
 from monitor.rulemodel import RuleSet
@@ -76,7 +76,7 @@ class _Cases:
 
     def get(self, name: str) -> pd.DataFrame:
         if name not in self.frames:
-            from monitor.case import load_case
+            from monitor.data.case import load_case
 
             self.frames[name] = load_case(name).observations[COLUMNS]
         return self.frames[name]

@@ -11,9 +11,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from monitor.case import load_case
 from monitor.cli import main
 from monitor.core.errors import CaseError
+from monitor.data.case import load_case
 
 HEADER = "series,entity,date,value,published,unit,source"
 ROW = "pmi_x,US,2000-01-01,55.1,2000-02-02,index,ISM"

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from monitor.case import bundled_names, bundled_root, load_case
 from monitor.cli import main
-from monitor.observations import visible_at
+from monitor.data.case import bundled_names, bundled_root, load_case
+from monitor.data.observations import visible_at
 
 CASES = ["telecom-2000", "ai-cycle"]
 # in each case, the file and series whose first data row the tests break

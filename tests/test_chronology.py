@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from monitor.case import load_case
+from monitor.data.case import load_case
 from monitor.pipeline import assess_case
 
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from monitor import fred
 from monitor.cli import main
+from monitor.data.sources import fred
 
 REFERENCE = Path(
     os.environ.get(
@@ -45,7 +45,7 @@ def test_raw_download_with_crlf_blanks_and_a_bad_cell(tmp_path):
 
 @needs_reference
 def test_reference_fedfunds_reads_cleanly_and_matches_the_bundled_case():
-    from monitor.case import load_case
+    from monitor.data.case import load_case
 
     data = fred.read_csv(REFERENCE / "FEDFUNDS.csv", FEDFUNDS)
     assert data.bad_rows == []

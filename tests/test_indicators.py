@@ -13,7 +13,7 @@ import textwrap
 import pandas as pd
 import pytest
 
-from monitor.case import load_case
+from monitor.data.case import load_case
 from monitor.evaluate import compute_indicators
 from monitor.indicator import Indicator, combine
 from monitor.plugins import PluginFailure, Registry, load_registry

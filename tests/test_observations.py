@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitor.observations import COLUMNS, BadRow, read_csv, validate, visible_at
+from monitor.data.observations import COLUMNS, BadRow, read_csv, validate, visible_at
 
 HEADER = "series,entity,date,value,published,unit,source"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from monitor.case import load_case
+from monitor.data.case import load_case
 from monitor.pipeline import assess_case
 
 DATES = [
@@ -113,7 +113,7 @@ def test_stale_values_stop_counting_as_current_readings(telecom):
 
 
 def test_monthly_series_without_recent_data_is_not_read_as_today():
-    from monitor.case import load_case
+    from monitor.data.case import load_case
 
     ai = load_case("ai-cycle")
     last_pmi = ai.observations.query("series == 'ism_pmi'")["date"].max()

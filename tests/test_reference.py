@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitor.case import load_case
+from monitor.data.case import load_case
 
 
 def _reference_dir() -> Path:

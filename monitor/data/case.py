@@ -25,7 +25,7 @@ from monitor.core.yamlio import (
     plain,
     value_position,
 )
-from monitor.observations import ValidatedObservations, empty_frame, read_csv
+from monitor.data.observations import ValidatedObservations, empty_frame, read_csv
 
 CASE_KEYS = {
     "name",
@@ -82,7 +82,7 @@ class Case:
 
 
 def bundled_root() -> Path:
-    return Path(str(resources.files("monitor") / "cases"))
+    return Path(str(resources.files("monitor.data") / "cases"))
 
 
 def bundled_names() -> list[str]:

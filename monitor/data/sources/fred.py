@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from monitor.core.errors import FredError
-from monitor.observations import ValidatedObservations, validate
+from monitor.data.observations import ValidatedObservations, validate
 
 DEFAULT_API = "https://api.stlouisfed.org/fred"
 API_KEY_ENV = "FRED_API_KEY"
