@@ -19,7 +19,7 @@ import pandas as pd
 from monitor.data.case import load_case
 from monitor.evaluate import evaluate
 from monitor.pipeline import load_ruleset
-from monitor.plugins import load_registry
+from monitor.indicator.registry import load_registry
 
 
 def main() -> None:

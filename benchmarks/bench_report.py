@@ -46,9 +46,9 @@ def main() -> None:
     from jinja2 import Environment, StrictUndefined
 
     from monitor.pipeline import run
-    from reports.archive import publish
-    from reports.charts import score_chart
-    from reports.render import charts_for, render_report
+    from monitor.reports.archive import publish
+    from monitor.reports.charts import score_chart
+    from monitor.reports.render import charts_for, render_report
 
     imports = time.perf_counter() - start
     out = Path(tempfile.mkdtemp(prefix="bench-report-"))

@@ -1,5 +1,5 @@
-"""Built-in indicator plugins, one module per family.
+"""Built-in indicator plugins, one module per family (installed as ``monitor.indicators``).
 
-Each module registers through the ``monitor.indicators`` entry-point group exactly as
-a third-party plugin would (see ``pyproject.toml``).
+Each module registers through the same ``monitor_indicators`` hook a third-party
+plugin implements; the registry imports them by name (``DEFAULT_PLUGINS``).
 """

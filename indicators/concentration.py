@@ -6,8 +6,7 @@ import re
 
 import pandas as pd
 
-from monitor.indicator import Indicator, empty_output
-from monitor.plugins import hookimpl
+from monitor.indicator import Indicator, empty_output, hookimpl
 
 TOP_N = re.compile(r"^customer_share_top(\d+)$")
 LARGEST_COMPARABLE_N = 4

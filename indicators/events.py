@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import Indicator
-from monitor.plugins import hookimpl
+from monitor.indicator import Indicator, hookimpl
 
 
 class _Event(Indicator):

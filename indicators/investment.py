@@ -9,11 +9,11 @@ from monitor.indicator import (
     Indicator,
     combine,
     empty_output,
+    hookimpl,
     period_change,
     ratio_to_latest,
     select,
 )
-from monitor.plugins import hookimpl
 
 COMMITMENT_SERIES = ("circular_financing", "circular_financing_low", "circular_financing_guarantee")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import MONTH_GAP_DAYS, Indicator, period_change, select
-from monitor.plugins import hookimpl
+from monitor.indicator import MONTH_GAP_DAYS, Indicator, hookimpl, period_change, select
 
 
 class PolicyRate(Indicator):

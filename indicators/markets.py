@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import Indicator, select
-from monitor.plugins import hookimpl
+from monitor.indicator import Indicator, hookimpl, select
 
 
 class EquityDrawdown(Indicator):

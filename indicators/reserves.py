@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import Indicator, combine, ratio_or_reported, select, total
-from monitor.plugins import hookimpl
+from monitor.indicator import Indicator, combine, hookimpl, ratio_or_reported, select, total
 
 RESERVES = ("bad_debt_reserve", "inventory_reserve", "receivables_reserve")
 

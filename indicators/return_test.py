@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitor.indicator import Indicator, empty_output
-from monitor.plugins import hookimpl
+from monitor.indicator import Indicator, empty_output, hookimpl
 
 INPUTS = (
     "ai_investment",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+from monitor.indicators.investment import cumulative_commitments
 
-from monitor.indicator import Indicator, combine, ratio_to_latest, select
-from monitor.plugins import hookimpl
+from monitor.indicator import Indicator, combine, hookimpl, ratio_to_latest, select
 
 
 class VendorFinancingShare(Indicator):
@@ -49,8 +49,6 @@ class FinancingCommitmentShare(Indicator):
     max_age = "24mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        from indicators.investment import cumulative_commitments
-
         revenue = select(observations, "revenue")
         vendor = combine(
             select(observations, "vendor_financing_committed"), revenue, "ratio", 100.0

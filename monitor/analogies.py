@@ -22,7 +22,7 @@ import pandas as pd
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case, load_case
 from monitor.evaluate import compute_indicators
-from monitor.plugins import Registry
+from monitor.indicator.registry import Registry
 
 PRECEDENT_CASE = "telecom-2000"
 _CACHE: dict[tuple[Any, ...], Case] = {}

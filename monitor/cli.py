@@ -136,7 +136,7 @@ def indicators() -> None:
 @PLUGINS
 def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
     """List registered indicators with unit, kind and origin."""
-    from monitor.plugins import load_registry
+    from monitor.indicator.registry import load_registry
 
     registry = load_registry(plugin_dirs)
     rows = [
@@ -185,7 +185,7 @@ def indicators_show(
     from monitor.core.errors import MonitorError
     from monitor.data.case import load_case
     from monitor.evaluate import compute_indicators
-    from monitor.plugins import load_registry
+    from monitor.indicator.registry import load_registry
 
     try:
         registry = load_registry(plugin_dirs)

@@ -102,7 +102,7 @@ def test_command(
     """
     import re
 
-    from monitor.plugins import load_registry
+    from monitor.indicator.registry import load_registry
     from monitor.ruletest import junit_xml, run_tests
     from monitor.ruletestfile import find_test_files
 
@@ -139,7 +139,7 @@ def test_command(
 
 def _load(rule_paths: tuple[Path, ...], plugin_dirs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
     from monitor.core.errors import RuleFileError
-    from monitor.plugins import load_registry
+    from monitor.indicator.registry import load_registry
     from monitor.rulefile import indicator_infos, load_rules
 
     registry = load_registry(plugin_dirs)

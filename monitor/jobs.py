@@ -109,8 +109,8 @@ def run_case(config: Config, job_id: str, case: str, trigger: str, store: RunSto
 
 def _evaluate(config: Config, case: str, run_id: int) -> tuple[CaseOutcome, dict[str, Any], str]:
     """Run the pipeline; the values are the history row's columns, plus the case title."""
+    from monitor.indicator.registry import load_registry
     from monitor.pipeline import run as run_pipeline
-    from monitor.plugins import load_registry
 
     registry = load_registry(config.plugins)
     reload = reloader_for(config).load(registry)

@@ -22,7 +22,7 @@ from monitor.changes import compare
 from monitor.core.version import __version__
 from monitor.data.case import Case, load_case
 from monitor.evaluate import Timeline, evaluate
-from monitor.plugins import Registry, load_registry
+from monitor.indicator.registry import Registry, load_registry
 from monitor.rulefile import bundled_rules_dir, indicator_infos, load_rules
 from monitor.rulemodel import RuleSet
 
@@ -87,7 +87,7 @@ def add_report_context(result: RunResult, registry: Registry, out_dir: Path) -> 
     says so under "Problems" (a scheduled run must not die on a side panel).
     """
     from monitor import analogies
-    from reports.archive import previous_report
+    from monitor.reports.archive import previous_report
 
     a = result.assessment
     found = previous_report(out_dir, a.case, a.as_of)
@@ -128,8 +128,8 @@ def run(
     ``ruleset`` and ``registry``; otherwise both are loaded here. ``template_dir``
     overrides built-in templates by name.
     """
-    from reports.archive import publish, stem
-    from reports.render import render_report
+    from monitor.reports.archive import publish, stem
+    from monitor.reports.render import render_report
 
     case = load_case(case_name)
     registry = registry or load_registry(plugin_dirs)

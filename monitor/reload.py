@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from monitor.core.errors import RuleFileError
 
 if TYPE_CHECKING:
-    from monitor.plugins import Registry
+    from monitor.indicator.registry import Registry
     from monitor.rulemodel import RuleSet
 
 

@@ -80,7 +80,7 @@ def lint(result: CheckResult, rule_paths: list[Path]) -> list[Problem]:
 
 def check(paths: list[Path], plugin_dirs: Iterable[Path] = ()) -> Report:
     """Check rule files and folders against the installed indicator plugins."""
-    from monitor.plugins import load_registry
+    from monitor.indicator.registry import load_registry
 
     registry = load_registry(plugin_dirs)
     result = check_rules(paths, indicator_infos(registry))

@@ -30,7 +30,7 @@ from monitor.ruleparser import FileParser
 
 
 def bundled_rules_dir() -> Path:
-    return Path(str(resources.files("rules")))
+    return Path(str(resources.files("monitor.rules")))
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:

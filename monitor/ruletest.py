@@ -21,7 +21,7 @@ import pandas as pd
 from monitor.core.errors import MonitorError, RuleFileError
 from monitor.data.observations import COLUMNS, empty_frame
 from monitor.evaluate import Timeline, evaluate
-from monitor.plugins import Registry
+from monitor.indicator.registry import Registry
 from monitor.rulefile import indicator_infos, load_rules
 from monitor.rulemodel import RuleSet
 from monitor.ruletestfile import (

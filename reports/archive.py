@@ -136,7 +136,7 @@ def publish(
     ``payload`` is the report's JSON (``Assessment.to_json()``) with ``report`` already
     pointing at the dated HTML file; ``html`` is the rendered report.
     """
-    from reports.render import render_index
+    from monitor.reports.render import render_index
 
     folder = Path(out_dir)
     name = stem(str(payload["case"]), str(payload["as_of"]))

@@ -29,10 +29,10 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
+from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
 from monitor.assessment import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
-from reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -62,7 +62,7 @@ def environment(override_dir: Path | None = None) -> Environment:
     Sandboxed: templates only lay out data, so a desk's override folder gets no way to
     reach Python objects (``cycler.__init__.__globals__`` and the like raise).
     """
-    builtin = FileSystemLoader(str(resources.files("reports") / "templates"))
+    builtin = FileSystemLoader(str(resources.files("monitor.reports") / "templates"))
     loaders = [FileSystemLoader(str(override_dir)), builtin] if override_dir else [builtin]
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),

@@ -16,7 +16,7 @@ import pytest
 from monitor.data.case import load_case
 from monitor.evaluate import compute_indicators
 from monitor.indicator import Indicator, combine
-from monitor.plugins import PluginFailure, Registry, load_registry
+from monitor.indicator.registry import PluginFailure, Registry, load_registry
 
 FY1999, FY2000, FY2001, FY2002 = (pd.Timestamp(f"{y}-09-30") for y in (1999, 2000, 2001, 2002))
 
@@ -486,7 +486,7 @@ def test_plugin_returning_a_non_indicator_is_reported(registry, plugin_dir):
     path.write_text(
         textwrap.dedent(
             """\
-            from monitor.plugins import hookimpl
+            from monitor.indicator import hookimpl
 
             class NotAnIndicator:
                 name = "nope"
@@ -510,7 +510,7 @@ VALID_PLUGIN = textwrap.dedent(
     import pandas as pd
 
     from monitor.indicator import Indicator, select
-    from monitor.plugins import hookimpl
+    from monitor.indicator import hookimpl
 
 
     class PmiGap(Indicator):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.core.errors import RuleFileError
-from monitor.plugins import load_registry
+from monitor.indicator.registry import load_registry
 from monitor.reload import RuleReloader
 from monitor.rulefile import bundled_rules_dir
 

@@ -13,12 +13,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from monitor.reports.charts import Chart, rule_chart, score_chart, thin
+from monitor.reports.render import CSP, environment, format_number, render_index, render_report
 
 from monitor.changes import compare
 from monitor.pipeline import run
 from monitor.rulefile import bundled_rules_dir
-from reports.charts import Chart, rule_chart, score_chart, thin
-from reports.render import CSP, environment, format_number, render_index, render_report
 
 SVG_URI = "data:image/svg+xml;base64,"
 HOSTILE_TITLE = "<script>alert(1)</script>"

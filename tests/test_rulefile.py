@@ -12,7 +12,7 @@ import pytest
 from monitor.compiler import IndicatorInfo
 from monitor.core.durations import Duration
 from monitor.core.errors import RuleFileError
-from monitor.plugins import load_registry
+from monitor.indicator.registry import load_registry
 from monitor.rulefile import bundled_rules_dir, indicator_infos, load_rules
 from monitor.rulemodel import SEVERITIES
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from monitor.core.errors import RuleFileError
-from monitor.plugins import load_registry
+from monitor.indicator.registry import load_registry
 from monitor.rulefile import bundled_rules_dir, load_rules
 from monitor.rulefile import indicator_infos as infos_of
 from monitor.rulemodel import FILE_KEYS, RULE_KEYS, RuleSet

@@ -1,52 +1,17 @@
-"""The indicator contract and the small toolkit plugins build on.
+"""The small toolkit plugins build on: selecting inputs, ratios, sums, period changes.
 
-An indicator turns observations into one series per entity:
-``entity, date, value, published``. ``date`` is the period the value is about and
-``published`` is when the *last* of its inputs became known, so a ratio of two
-10-K figures is only knowable once both are. Indicators know nothing about rules.
+Every helper keeps the point-in-time rule of the indicator contract: a combined value
+is published when the last of its parts is, and a missing part leaves a gap, never a
+filled value.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 import pandas as pd
 
-OUTPUT_COLUMNS = ["entity", "date", "value", "published"]
-
-
-class Indicator:
-    """Base class for indicator plugins.
-
-    Subclasses set the class attributes and implement :meth:`compute`. The class
-    docstring is the indicator's documentation: what it measures and why, citing the
-    brief; ``monitor indicators list`` shows its first line.
-    """
-
-    name: ClassVar[str]
-    title: ClassVar[str]
-    unit: ClassVar[str]
-    frequency: ClassVar[str] = "mixed"
-    kind: ClassVar[Literal["level", "event"]] = "level"
-    inputs: ClassVar[tuple[str, ...]] = ()
-    # How old (from the end of its period) a value may be and still count as a
-    # current reading, e.g. "6mo" for a monthly series, "24mo" for an annual ratio.
-    # None: a value stands until replaced (a policy rate, a standing estimate).
-    max_age: ClassVar[str | None] = None
-
-    def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        raise NotImplementedError
-
-    @classmethod
-    def summary(cls) -> str:
-        doc = (cls.__doc__ or "").strip()
-        return doc.splitlines()[0] if doc else cls.title
-
-    @classmethod
-    def description(cls) -> str:
-        import inspect
-
-        return inspect.cleandoc(cls.__doc__ or "")
+from monitor.indicator.base import OUTPUT_COLUMNS
 
 
 def empty_output() -> pd.DataFrame:
@@ -195,31 +160,3 @@ def period_change(
         published=pd.concat([frame["published"], previous_pub], axis=1).max(axis=1),
     )
     return out.dropna(subset=["value"]).reset_index(drop=True)
-
-
-def validate_output(indicator: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
-    """Check a plugin's output so one faulty plugin cannot poison an evaluation."""
-    from monitor.core.errors import IndicatorError
-
-    if not isinstance(frame, pd.DataFrame):
-        raise IndicatorError(f"indicator {indicator.name!r} returned {type(frame).__name__}")
-    missing = [c for c in OUTPUT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise IndicatorError(f"indicator {indicator.name!r} output lacks columns {missing}")
-    out = frame.copy()
-    try:
-        out["value"] = out["value"].astype("float64")
-        out["date"] = pd.to_datetime(out["date"]).astype("datetime64[us]")
-        out["published"] = pd.to_datetime(out["published"]).astype("datetime64[us]")
-        out["entity"] = out["entity"].astype("str")
-    except (TypeError, ValueError) as exc:
-        raise IndicatorError(f"indicator {indicator.name!r} output has bad types: {exc}") from exc
-    if out["published"].isna().any() or out["date"].isna().any():
-        raise IndicatorError(f"indicator {indicator.name!r} output has missing dates")
-    out = out.dropna(subset=["value"])
-    extra = [c for c in out.columns if c not in OUTPUT_COLUMNS]
-    return (
-        out[OUTPUT_COLUMNS + extra]
-        .sort_values(["entity", "date", "published"])
-        .reset_index(drop=True)
-    )

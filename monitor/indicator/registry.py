@@ -1,13 +1,16 @@
 """Indicator discovery through pluggy, as datasette does it.
 
-Built-in indicator modules and third-party packages both register through the
-``monitor.indicators`` entry-point group; a config may add a folder of extra modules.
-A plugin that fails to import or registers something unusable is reported and left
-out, and every other plugin keeps working.
+Built-in indicator modules are registered by module name (datasette's
+``DEFAULT_PLUGINS``), so they work whatever the installed package metadata says;
+third-party packages register through the ``monitor.indicators`` entry-point group,
+and a config may add a folder of extra modules. A plugin that fails to import or
+registers something unusable is reported and left out, and every other plugin keeps
+working.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 from collections.abc import Iterable
@@ -15,23 +18,27 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pluggy
 
-if TYPE_CHECKING:
-    from monitor.indicator import Indicator
+from monitor.core.errors import IndicatorError
+from monitor.indicator.base import Indicator
+from monitor.indicator.hookspecs import ENTRY_POINT_GROUP, PROJECT, IndicatorSpec
 
-ENTRY_POINT_GROUP = "monitor.indicators"
-
-hookspec = pluggy.HookspecMarker("monitor")
-hookimpl = pluggy.HookimplMarker("monitor")
-
-
-class IndicatorSpec:
-    @hookspec
-    def monitor_indicators(self) -> Iterable[type[Indicator]]:  # type: ignore[empty-body]
-        """Return the indicator classes this plugin provides."""
+# The built-in families (the top-level ``indicators/`` folder, installed as
+# ``monitor.indicators``), imported by name like any plugin module.
+DEFAULT_PLUGINS = (
+    "monitor.indicators.macro",
+    "monitor.indicators.markets",
+    "monitor.indicators.vendor_financing",
+    "monitor.indicators.concentration",
+    "monitor.indicators.reserves",
+    "monitor.indicators.capacity",
+    "monitor.indicators.investment",
+    "monitor.indicators.return_test",
+    "monitor.indicators.events",
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +59,6 @@ class Registry:
     failures: list[PluginFailure] = field(default_factory=list)
 
     def get(self, name: str) -> Indicator:
-        from monitor.core.errors import IndicatorError
-
         try:
             return self.indicators[name]
         except KeyError:
@@ -64,9 +69,22 @@ class Registry:
         return sorted(self.indicators)
 
 
+def _import(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
+        return exc
+
+
+def _builtin_modules() -> list[tuple[str, Any]]:
+    return [(name.rsplit(".", 1)[1], _import(name)) for name in DEFAULT_PLUGINS]
+
+
 def _entry_point_modules() -> list[tuple[str, Any]]:
     loaded: list[tuple[str, Any]] = []
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry.value in DEFAULT_PLUGINS:
+            continue  # an older install's metadata naming a built-in: already registered
         try:
             loaded.append((entry.name, entry.load()))
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
@@ -94,13 +112,11 @@ def _folder_modules(folder: Path) -> list[tuple[str, Any]]:
 
 
 def load_registry(extra_folders: Iterable[Path] = ()) -> Registry:
-    """Discover indicators from entry points and extra folders."""
-    from monitor.indicator import Indicator
-
-    manager = pluggy.PluginManager("monitor")
+    """Register the built-ins, then entry-point plugins, then extra folders."""
+    manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(IndicatorSpec)
     registry = Registry()
-    candidates = _entry_point_modules()
+    candidates = _builtin_modules() + _entry_point_modules()
     for folder in extra_folders:
         candidates += _folder_modules(Path(folder))
     for name, module in candidates:

@@ -1,0 +1,50 @@
+"""The indicator contract: what a plugin declares and the one method it implements.
+
+An indicator turns observations into one series per entity:
+``entity, date, value, published``. ``date`` is the period the value is about and
+``published`` is when the *last* of its inputs became known, so a ratio of two
+10-K figures is only knowable once both are. Indicators know nothing about rules.
+This module imports nothing heavy, so ``from monitor import Indicator`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+OUTPUT_COLUMNS = ["entity", "date", "value", "published"]
+
+
+class Indicator:
+    """Base class for indicator plugins.
+
+    Subclasses set the class attributes and implement :meth:`compute`. The class
+    docstring is the indicator's documentation: what it measures and why, citing the
+    brief; ``monitor indicators list`` shows its first line.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    unit: ClassVar[str]
+    frequency: ClassVar[str] = "mixed"
+    kind: ClassVar[Literal["level", "event"]] = "level"
+    inputs: ClassVar[tuple[str, ...]] = ()
+    # How old (from the end of its period) a value may be and still count as a
+    # current reading, e.g. "6mo" for a monthly series, "24mo" for an annual ratio.
+    # None: a value stands until replaced (a policy rate, a standing estimate).
+    max_age: ClassVar[str | None] = None
+
+    def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
+        raise NotImplementedError
+
+    @classmethod
+    def summary(cls) -> str:
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else cls.title
+
+    @classmethod
+    def description(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")

@@ -1,0 +1,27 @@
+"""Tests run against the installed package, never the checkout beside it.
+
+``pip install .`` maps the top-level ``indicators/``, ``rules/`` and ``reports/``
+folders into the ``monitor`` namespace (see ``[tool.setuptools.package-dir]``), so the
+bare ``monitor/`` folder of a checkout is not the package users get. ``python -m
+pytest`` puts the working directory first on ``sys.path``, where that folder would
+shadow the installed package; take it off before anything imports ``monitor``. With
+``pip install -e .`` the editable finder maps the checkout itself, so edits are live.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _is_checkout(entry: str) -> bool:
+    return Path(entry or os.getcwd()).resolve() == ROOT
+
+
+sys.path[:] = [entry for entry in sys.path if not _is_checkout(entry)]
+if "monitor" in sys.modules:  # imported from the checkout before this file ran
+    for name in [n for n in sys.modules if n == "monitor" or n.startswith("monitor.")]:
+        del sys.modules[name]
