@@ -15,7 +15,7 @@ import pandas as pd
 from lark import Token
 
 from monitor.core.errors import ExpressionError
-from monitor.expression import parse_activation, position
+from monitor.language.parser import parse_activation, position
 
 
 def compile_activation(

@@ -48,10 +48,11 @@ def _keys(docs: Mapping[str, str], keys: set[str], required: tuple[str, ...] = (
 def sections() -> dict[str, str]:
     """Every generated block of ``rule-language.md``, freshly built from the code."""
     from monitor import rulemodel, ruletestfile
-    from monitor.compiler import COMPARATORS
     from monitor.core.durations import UNIT_NAMES
     from monitor.core.units import INDICATOR_UNITS, LITERAL_UNITS
-    from monitor.expression import FUNCTIONS, KEYWORDS
+    from monitor.language.compiler import COMPARATORS
+    from monitor.language.functions import FUNCTIONS
+    from monitor.language.parser import KEYWORDS
     from monitor.states import AlertState
 
     states = [s.label for s in AlertState]
@@ -93,7 +94,7 @@ def sections() -> dict[str, str]:
         "durations": _table(("suffix", "meaning"), [(f"`{k}`", v) for k, v in UNIT_NAMES.items()]),
         "states": _table(("state", "meaning"), [(f"`{s}`", STATE_DOCS[s]) for s in states]),
         "grammar": "```\n"
-        + (resources.files("monitor") / "expression.lark").read_text(encoding="utf-8")
+        + (resources.files("monitor.language") / "expression.lark").read_text(encoding="utf-8")
         + "```\n",
         "test-file-keys": _keys(t.TEST_FILE_KEYS, set(t.TEST_FILE_KEYS), ("rule_files", "tests")),
         "test-keys": _keys(t.TEST_KEYS, set(t.TEST_KEYS), ("name",)),

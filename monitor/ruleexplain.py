@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 from lark import Token, Tree
 
-from monitor.compiler import IndicatorInfo, compile_condition
 from monitor.core.errors import ExpressionError
 from monitor.evaluate import EvaluationContext, Timeline
-from monitor.expression import FUNCTIONS, parse_condition
+from monitor.language.compiler import IndicatorInfo, compile_condition
+from monitor.language.functions import FUNCTIONS
+from monitor.language.parser import parse_condition
 from monitor.rulemodel import Rule, RuleSet
 from monitor.states import AlertState
 
@@ -65,7 +66,7 @@ def canonical(tree: Tree[Any] | Token, primary: str | None) -> str:
         first_is_window = not args or (
             isinstance(kids[1].children[0], Tree) and kids[1].children[0].data == "duration"
         )
-        if spec and spec.name != "abs" and primary and first_is_window:
+        if spec and spec.implicit_series and primary and first_is_window:
             args.insert(0, primary)
         return f"{name}({', '.join(args)})"
     return " ".join(canonical(k, primary) for k in kids)

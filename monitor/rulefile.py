@@ -17,10 +17,10 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from monitor.activation import compile_activation
-from monitor.compiler import IndicatorInfo
 from monitor.core.errors import ExpressionError, RuleFileError
 from monitor.core.problems import Problem
 from monitor.core.yamlio import Position
+from monitor.language.compiler import IndicatorInfo
 from monitor.rulemodel import (
     Activation,
     Rule,

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from monitor.compiler import CompiledCondition
 from monitor.core.durations import Duration
+from monitor.language.compiler import CompiledCondition
 
 SEVERITIES = {"info": 1.0, "watch": 2.0, "warning": 3.0, "critical": 5.0}
 STAGES = (0, 1, 2, 3)

@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from monitor.compiler import CompiledCondition, IndicatorInfo, compile_condition
 from monitor.core.durations import Duration, parse_duration
 from monitor.core.errors import ExpressionError, YamlSyntaxError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position, key_position, load_file, value_position
+from monitor.language.compiler import CompiledCondition, IndicatorInfo, compile_condition
 from monitor.rulemodel import (
     ACTIVATE_KEYS,
     FILE_KEYS,

@@ -6,6 +6,8 @@ bare ``monitor/`` folder of a checkout is not the package users get. ``python -m
 pytest`` puts the working directory first on ``sys.path``, where that folder would
 shadow the installed package; take it off before anything imports ``monitor``. With
 ``pip install -e .`` the editable finder maps the checkout itself, so edits are live.
+Subprocesses (``python -m monitor ...``) inherit ``PYTHONSAFEPATH``, which keeps the
+working directory off their path too.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ def _is_checkout(entry: str) -> bool:
 
 
 sys.path[:] = [entry for entry in sys.path if not _is_checkout(entry)]
+os.environ["PYTHONSAFEPATH"] = "1"
 if "monitor" in sys.modules:  # imported from the checkout before this file ran
     for name in [n for n in sys.modules if n == "monitor" or n.startswith("monitor.")]:
         del sys.modules[name]

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from monitor import ruledocs
 from monitor.cli import main
 from monitor.core.units import LITERAL_UNITS
-from monitor.expression import FUNCTIONS
+from monitor.language.functions import FUNCTIONS
 from monitor.rulemodel import RULE_KEYS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -12,18 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import monitor
-import monitor.functions  # noqa: F401 - imported now, so no import runs under the traps below
+import monitor.language.functions  # noqa: F401 - imported now, so no import runs under the traps below
 from monitor.activation import compile_activation
-from monitor.compiler import (
+from monitor.core.durations import Duration, parse_duration
+from monitor.core.errors import ExpressionError
+from monitor.evaluate import EvaluationContext
+from monitor.language.compiler import (
     CompiledCondition,
     IndicatorInfo,
     compile_condition,
 )
-from monitor.core.durations import Duration, parse_duration
-from monitor.core.errors import ExpressionError
-from monitor.evaluate import EvaluationContext
-from monitor.expression import FUNCTIONS
-from monitor.windows import evaluation_grid
+from monitor.language.functions import FUNCTIONS
+from monitor.language.windows import evaluation_grid
 
 INDICATORS = {
     "pmi": IndicatorInfo("index"),

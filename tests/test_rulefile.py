@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitor.compiler import IndicatorInfo
 from monitor.core.durations import Duration
 from monitor.core.errors import RuleFileError
 from monitor.indicator.registry import load_registry
+from monitor.language.compiler import IndicatorInfo
 from monitor.rulefile import bundled_rules_dir, indicator_infos, load_rules
 from monitor.rulemodel import SEVERITIES
 

@@ -4,12 +4,12 @@ The grammar (``expression.lark``) admits comparisons, ``and``/``or``/``not``,
 arithmetic, numbers with units, durations, indicator names and a whitelist of window
 functions. There is no attribute access, no indexing and no call outside the
 whitelist, and the text never reaches ``eval``: the tree is compiled to pandas
-operations by :mod:`monitor.compiler`.
+operations by :mod:`monitor.language.compiler`; the functions themselves are one
+table in :mod:`monitor.language.functions`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -21,105 +21,6 @@ from monitor.core.errors import ExpressionError
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
 
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    """A whitelisted function: its signature and meaning (the docs are built from it)."""
-
-    name: str
-    signature: str
-    series_kind: str  # "level", "event" or "any"
-    window: str  # "required", "optional" or "none"
-    result_unit: str  # "same", "percent", "count", "months", "none"
-    doc: str
-
-
-FUNCTIONS: dict[str, FunctionSpec] = {
-    spec.name: spec
-    for spec in [
-        FunctionSpec(
-            "change",
-            "change([x,] window)",
-            "level",
-            "required",
-            "same",
-            "Latest known value minus the value known one window earlier.",
-        ),
-        FunctionSpec(
-            "pct_change",
-            "pct_change([x,] window)",
-            "level",
-            "required",
-            "percent",
-            "Percentage change of the known value over the window.",
-        ),
-        FunctionSpec(
-            "drawdown",
-            "drawdown([x] [, window])",
-            "level",
-            "optional",
-            "percent",
-            "Percent below the highest known value (within the window, or ever).",
-        ),
-        FunctionSpec(
-            "rolling_mean",
-            "rolling_mean([x,] window)",
-            "level",
-            "required",
-            "same",
-            "Time-weighted mean of the known value over the window.",
-        ),
-        FunctionSpec(
-            "zscore",
-            "zscore([x,] window)",
-            "level",
-            "required",
-            "none",
-            "Standard score of the known value against the window's mean and spread.",
-        ),
-        FunctionSpec(
-            "max",
-            "max([x,] window)",
-            "level",
-            "required",
-            "same",
-            "Highest value known during the window.",
-        ),
-        FunctionSpec(
-            "min",
-            "min([x,] window)",
-            "level",
-            "required",
-            "same",
-            "Lowest value known during the window.",
-        ),
-        FunctionSpec("abs", "abs(x)", "any", "none", "same", "Absolute value."),
-        FunctionSpec(
-            "count",
-            "count([event,] window)",
-            "event",
-            "required",
-            "count",
-            "Number of events announced within the window.",
-        ),
-        FunctionSpec(
-            "sum",
-            "sum([event,] window)",
-            "event",
-            "required",
-            "same",
-            "Total size of the events announced within the window.",
-        ),
-        FunctionSpec(
-            "months_since",
-            "months_since([event])",
-            "event",
-            "none",
-            "months",
-            "Months since the latest event was announced (missing before the first).",
-        ),
-    ]
-}
 
 KEYWORDS = {"and", "or", "not", "value"}
 
@@ -145,7 +46,7 @@ TOKEN_NAMES = {
 
 @cache
 def _parser(start: str) -> Lark:
-    grammar = (resources.files("monitor") / "expression.lark").read_text(encoding="utf-8")
+    grammar = (resources.files("monitor.language") / "expression.lark").read_text(encoding="utf-8")
     return Lark(
         grammar, parser="lalr", start=start, propagate_positions=True, maybe_placeholders=False
     )

@@ -11,47 +11,17 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeAlias
+from typing import Any
 
 import pandas as pd
 from lark import Token, Tree
 
-from monitor.core.durations import Duration, parse_duration
+from monitor.core.durations import parse_duration
 from monitor.core.errors import ExpressionError
-from monitor.core.units import DIMENSIONLESS, LITERAL_UNITS, Unit, describe, indicator_unit
-from monitor.expression import FUNCTIONS, parse_condition, position
-
-Value: TypeAlias = Any  # a frame (times x entities) or a plain number
-
-
-class Context(Protocol):
-    grid: pd.DatetimeIndex
-
-    def frame(self, name: str) -> pd.DataFrame: ...
-
-    def known(self, name: str) -> pd.DataFrame: ...
-
-    def known_before(self, name: str, back: Duration) -> pd.DataFrame: ...
-
-
-@dataclass(frozen=True)
-class IndicatorInfo:
-    """What the compiler needs to know of an indicator: its unit and kind."""
-
-    unit: str
-    kind: str = "level"
-
-
-@dataclass
-class Node:
-    kind: str  # "series", "number", "duration", "bool"
-    unit: Unit
-    run: Callable[[Context], Any]
-    text: str
-    literal: float | None = None
-    duration: Duration | None = None
-    indicator: str | None = None  # set when the node is a bare indicator name
-    label: str = ""  # the unit as people write it, e.g. "%" or "$bn"
+from monitor.core.units import DIMENSIONLESS, LITERAL_UNITS, describe, indicator_unit
+from monitor.language.functions import FUNCTIONS, build_call
+from monitor.language.nodes import Context, IndicatorInfo, Node, Value
+from monitor.language.parser import parse_condition, position
 
 
 @dataclass
@@ -152,7 +122,7 @@ class _Compiler:
 
     def _name(self, tree: Tree[Any]) -> Node:
         token = tree.children[0]
-        name = self._resolve_name(token)
+        name = self.resolve_name(token)
         info = self.indicators[name]
         if info.kind == "event":
             raise self.error(
@@ -170,7 +140,7 @@ class _Compiler:
             label=info.unit,
         )
 
-    def _resolve_name(self, token: Any) -> str:
+    def resolve_name(self, token: Any) -> str:
         name = str(token)
         if name == "value":
             if self.primary is None:
@@ -327,8 +297,6 @@ class _Compiler:
 
     # function calls -----------------------------------------------------
     def _call(self, tree: Tree[Any]) -> Node:
-        from monitor.functions import build_call
-
         name_token = tree.children[0]
         name = str(name_token)
         spec = FUNCTIONS.get(name)
