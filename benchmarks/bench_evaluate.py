@@ -17,7 +17,7 @@ import time
 import pandas as pd
 
 from monitor.data.case import load_case
-from monitor.evaluate import evaluate
+from monitor.engine.timeline import evaluate
 from monitor.pipeline import load_ruleset
 from monitor.indicator.registry import load_registry
 

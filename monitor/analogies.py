@@ -21,7 +21,7 @@ import pandas as pd
 
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case, load_case
-from monitor.evaluate import compute_indicators
+from monitor.engine.timeline import compute_indicators
 from monitor.indicator.registry import Registry
 
 PRECEDENT_CASE = "telecom-2000"

@@ -19,9 +19,9 @@ import pandas as pd
 
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case
-from monitor.evaluate import RuleResult, Timeline, rule_weight
+from monitor.engine.states import AlertState
+from monitor.engine.timeline import RuleResult, Timeline, rule_weight
 from monitor.history import rule_history, score_history, score_trend
-from monitor.states import AlertState
 
 STALE_AFTER_DAYS = {
     "daily": 10,

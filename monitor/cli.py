@@ -184,7 +184,7 @@ def indicators_show(
 
     from monitor.core.errors import MonitorError
     from monitor.data.case import load_case
-    from monitor.evaluate import compute_indicators
+    from monitor.engine.timeline import compute_indicators
     from monitor.indicator.registry import load_registry
 
     try:

@@ -25,7 +25,7 @@ RULES = click.option(
 
 
 def _paths(paths: tuple[Path, ...]) -> list[Path]:
-    from monitor.rulefile import bundled_rules_dir
+    from monitor.rulebook.loader import bundled_rules_dir
 
     if paths:
         return list(paths)
@@ -140,7 +140,7 @@ def test_command(
 def _load(rule_paths: tuple[Path, ...], plugin_dirs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
     from monitor.core.errors import RuleFileError
     from monitor.indicator.registry import load_registry
-    from monitor.rulefile import indicator_infos, load_rules
+    from monitor.rulebook.loader import indicator_infos, load_rules
 
     registry = load_registry(plugin_dirs)
     infos = indicator_infos(registry)
@@ -205,7 +205,7 @@ def explain_command(
 
     from monitor.core.errors import MonitorError
     from monitor.data.case import load_case
-    from monitor.evaluate import evaluate
+    from monitor.engine.timeline import evaluate
     from monitor.ruleexplain import explain
 
     registry, infos, ruleset = _load(rule_paths, plugin_dirs)

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from monitor.core.plaindata import number
-from monitor.evaluate import RuleResult, Timeline
+from monitor.engine.timeline import RuleResult, Timeline
 
 FLAT_BAND = 0.05  # score changes smaller than this (in points) read as "flat"
 

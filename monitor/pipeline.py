@@ -21,10 +21,10 @@ from monitor.assessment import Assessment, assess
 from monitor.changes import compare
 from monitor.core.version import __version__
 from monitor.data.case import Case, load_case
-from monitor.evaluate import Timeline, evaluate
+from monitor.engine.timeline import Timeline, evaluate
 from monitor.indicator.registry import Registry, load_registry
-from monitor.rulefile import bundled_rules_dir, indicator_infos, load_rules
-from monitor.rulemodel import RuleSet
+from monitor.rulebook.loader import bundled_rules_dir, indicator_infos, load_rules
+from monitor.rulebook.model import RuleSet
 
 
 @dataclass

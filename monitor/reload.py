@@ -17,7 +17,7 @@ from monitor.core.errors import RuleFileError
 
 if TYPE_CHECKING:
     from monitor.indicator.registry import Registry
-    from monitor.rulemodel import RuleSet
+    from monitor.rulebook.model import RuleSet
 
 
 @dataclass

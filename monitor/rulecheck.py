@@ -1,6 +1,6 @@
 """``monitor rules check``: every problem in every rule file, at once, with a caret.
 
-Errors come from the loader itself (:func:`monitor.rulefile.check_rules`), so ``check``
+Errors come from the loader itself (:func:`monitor.rulebook.loader.check_rules`), so ``check``
 can never disagree with what ``monitor run`` would accept. On top, lint warnings flag
 rules a reviewer would send back: no description, no 2000 precedent, no unit test.
 Exit codes follow promtool: 0 clean, 1 errors, 3 warnings only under ``--strict``.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from monitor.core.problems import Problem
 from monitor.core.yamlio import Position, key_position
-from monitor.rulefile import CheckResult, check_rules, indicator_infos
+from monitor.rulebook.loader import CheckResult, check_rules, indicator_infos
 from monitor.ruletestfile import RuleTestError, find_test_files, parse_test_file
 
 EXIT_OK, EXIT_ERRORS, EXIT_WARNINGS = 0, 1, 3

@@ -47,13 +47,14 @@ def _keys(docs: Mapping[str, str], keys: set[str], required: tuple[str, ...] = (
 
 def sections() -> dict[str, str]:
     """Every generated block of ``rule-language.md``, freshly built from the code."""
-    from monitor import rulemodel, ruletestfile
+    from monitor import ruletestfile
     from monitor.core.durations import UNIT_NAMES
     from monitor.core.units import INDICATOR_UNITS, LITERAL_UNITS
+    from monitor.engine.states import AlertState
     from monitor.language.compiler import COMPARATORS
     from monitor.language.functions import FUNCTIONS
     from monitor.language.parser import KEYWORDS
-    from monitor.states import AlertState
+    from monitor.rulebook import model as rulemodel
 
     states = [s.label for s in AlertState]
     if set(states) != set(STATE_DOCS):

@@ -16,12 +16,12 @@ import pandas as pd
 from lark import Token, Tree
 
 from monitor.core.errors import ExpressionError
-from monitor.evaluate import EvaluationContext, Timeline
+from monitor.engine.states import AlertState
+from monitor.engine.timeline import EvaluationContext, Timeline
 from monitor.language.compiler import IndicatorInfo, compile_condition
 from monitor.language.functions import FUNCTIONS
 from monitor.language.parser import parse_condition
-from monitor.rulemodel import Rule, RuleSet
-from monitor.states import AlertState
+from monitor.rulebook.model import Rule, RuleSet
 
 
 def list_rows(ruleset: RuleSet) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 Each test builds an observation frame from its input series (and optionally a bundled
 case), loads the rule files under test with the real indicator registry, and runs
-:func:`monitor.evaluate.evaluate` once over the whole date range. Expectations are then
+:func:`monitor.engine.timeline.evaluate` once over the whole date range. Expectations are then
 read off the timeline, so a rule test exercises exactly what ``monitor run`` does.
 A failure is reported as a diff per (rule, entity, date), never as a dump of frames.
 """
@@ -20,10 +20,11 @@ import pandas as pd
 
 from monitor.core.errors import MonitorError, RuleFileError
 from monitor.data.observations import COLUMNS, empty_frame
-from monitor.evaluate import Timeline, evaluate
+from monitor.engine.states import AlertState
+from monitor.engine.timeline import Timeline, evaluate
 from monitor.indicator.registry import Registry
-from monitor.rulefile import indicator_infos, load_rules
-from monitor.rulemodel import RuleSet
+from monitor.rulebook.loader import indicator_infos, load_rules
+from monitor.rulebook.model import RuleSet
 from monitor.ruletestfile import (
     ALERTING,
     AlertEval,
@@ -32,7 +33,6 @@ from monitor.ruletestfile import (
     StageEval,
     parse_test_file,
 )
-from monitor.states import AlertState
 
 
 @dataclass

@@ -37,7 +37,7 @@ from monitor.core.yamlio import (
     node_position,
     value_position,
 )
-from monitor.rulemodel import short
+from monitor.rulebook.model import short
 
 STATES = ("inactive", "pending", "firing", "resolved")
 ALERTING = ("pending", "firing")

@@ -12,7 +12,7 @@ from monitor import ruledocs
 from monitor.cli import main
 from monitor.core.units import LITERAL_UNITS
 from monitor.language.functions import FUNCTIONS
-from monitor.rulemodel import RULE_KEYS
+from monitor.rulebook.model import RULE_KEYS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 REGENERATE = "run `python -m monitor.ruledocs` to regenerate"

@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 
 import monitor
 import monitor.language.functions  # noqa: F401 - imported now, so no import runs under the traps below
-from monitor.activation import compile_activation
 from monitor.core.durations import Duration, parse_duration
 from monitor.core.errors import ExpressionError
-from monitor.evaluate import EvaluationContext
+from monitor.engine.timeline import EvaluationContext
 from monitor.language.compiler import (
     CompiledCondition,
     IndicatorInfo,
@@ -24,6 +23,7 @@ from monitor.language.compiler import (
 )
 from monitor.language.functions import FUNCTIONS
 from monitor.language.windows import evaluation_grid
+from monitor.rulebook.activation import compile_activation
 
 INDICATORS = {
     "pmi": IndicatorInfo("index"),
@@ -452,7 +452,7 @@ def test_source_scan_would_catch_eval() -> None:
     assert pattern.search("frame.eval('a > b')")
     assert pattern.search("pd.eval(expr)")
     assert not pattern.search("spec.loader.exec_module(module)")
-    assert not pattern.search("from monitor.evaluate import evaluate")
+    assert not pattern.search("from monitor.engine.timeline import evaluate")
 
 
 # --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from monitor.data.case import load_case
-from monitor.evaluate import compute_indicators
+from monitor.engine.timeline import compute_indicators
 from monitor.indicator import Indicator, combine
 from monitor.indicator.registry import PluginFailure, Registry, load_registry
 

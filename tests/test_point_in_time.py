@@ -74,7 +74,7 @@ def _with_row(case, row: dict) -> pd.DataFrame:
 def test_a_late_restatement_does_not_rewrite_what_was_known_earlier(telecom):
     """A restated FY2000 revenue published in Dec 2002 must not erase the 33%
     receivables ratio the brief reports (known since Dec 2000) from 2001's view."""
-    from monitor.evaluate import evaluate
+    from monitor.engine.timeline import evaluate
     from monitor.indicator.registry import load_registry
     from monitor.pipeline import load_ruleset
 

@@ -10,7 +10,7 @@ import pytest
 from monitor.core.errors import RuleFileError
 from monitor.indicator.registry import load_registry
 from monitor.reload import RuleReloader
-from monitor.rulefile import bundled_rules_dir
+from monitor.rulebook.loader import bundled_rules_dir
 
 
 def test_keeps_last_good_set(tmp_path: Path) -> None:

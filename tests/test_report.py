@@ -18,7 +18,7 @@ from monitor.reports.render import CSP, environment, format_number, render_index
 
 from monitor.changes import compare
 from monitor.pipeline import run
-from monitor.rulefile import bundled_rules_dir
+from monitor.rulebook.loader import bundled_rules_dir
 
 SVG_URI = "data:image/svg+xml;base64,"
 HOSTILE_TITLE = "<script>alert(1)</script>"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor.pipeline import run
-from monitor.rulefile import bundled_rules_dir
+from monitor.rulebook.loader import bundled_rules_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

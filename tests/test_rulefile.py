@@ -13,8 +13,8 @@ from monitor.core.durations import Duration
 from monitor.core.errors import RuleFileError
 from monitor.indicator.registry import load_registry
 from monitor.language.compiler import IndicatorInfo
-from monitor.rulefile import bundled_rules_dir, indicator_infos, load_rules
-from monitor.rulemodel import SEVERITIES
+from monitor.rulebook.loader import bundled_rules_dir, indicator_infos, load_rules
+from monitor.rulebook.model import SEVERITIES
 
 
 @pytest.fixture(scope="module")

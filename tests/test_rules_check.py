@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.core.errors import RuleFileError
 from monitor.indicator.registry import load_registry
-from monitor.rulefile import check_rules, indicator_infos, load_rules
+from monitor.rulebook.loader import check_rules, indicator_infos, load_rules
 
 BROKEN = """\
 stage: 1

@@ -17,9 +17,9 @@ from ruamel.yaml import YAML
 
 from monitor.core.errors import RuleFileError
 from monitor.indicator.registry import load_registry
-from monitor.rulefile import bundled_rules_dir, load_rules
-from monitor.rulefile import indicator_infos as infos_of
-from monitor.rulemodel import FILE_KEYS, RULE_KEYS, RuleSet
+from monitor.rulebook.loader import bundled_rules_dir, load_rules
+from monitor.rulebook.loader import indicator_infos as infos_of
+from monitor.rulebook.model import FILE_KEYS, RULE_KEYS, RuleSet
 
 INFOS = infos_of(load_registry())
 POSITIONED = re.compile(r"^.+:\d+:\d+: ")

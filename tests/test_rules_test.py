@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.rulefile import bundled_rules_dir
+from monitor.rulebook.loader import bundled_rules_dir
 from monitor.ruletestfile import RuleTestError, expand_values, parse_test_file
 
 STAGE1 = bundled_rules_dir() / "stage1-macro.yaml"

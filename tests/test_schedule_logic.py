@@ -13,7 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor import jobs
 from monitor.config import Schedule, load_config
-from monitor.rulefile import bundled_rules_dir
+from monitor.rulebook.loader import bundled_rules_dir
 from monitor.scheduler import (
     build_scheduler,
     build_trigger,

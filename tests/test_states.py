@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from monitor.core.durations import Duration
-from monitor.states import AlertState, compute_states
+from monitor.engine.states import AlertState, compute_states
 
 INACTIVE, PENDING, FIRING, RESOLVED = (
     AlertState.INACTIVE,

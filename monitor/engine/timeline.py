@@ -13,11 +13,11 @@ import pandas as pd
 
 from monitor.core.durations import Duration, parse_duration
 from monitor.data.observations import visible_at
+from monitor.engine.states import AlertState, StateTable, compute_states
 from monitor.indicator.registry import Registry
 from monitor.indicator.validation import validate_output
 from monitor.language.windows import evaluation_grid, known_at, shifted_known
-from monitor.rulemodel import SEVERITIES, Rule, RuleSet
-from monitor.states import AlertState, StateTable, compute_states
+from monitor.rulebook.model import SEVERITIES, Rule, RuleSet
 
 
 class EvaluationContext:

@@ -2,7 +2,7 @@
 
 One concept: a YAML document in, rules plus positioned problems out. Assembling files
 into a rule set (duplicate ids across files, stage activations) is
-:mod:`monitor.rulefile`'s job.
+:mod:`monitor.rulebook.loader`'s job.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from monitor.core.errors import ExpressionError, YamlSyntaxError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position, key_position, load_file, value_position
 from monitor.language.compiler import CompiledCondition, IndicatorInfo, compile_condition
-from monitor.rulemodel import (
+from monitor.rulebook.model import (
     ACTIVATE_KEYS,
     FILE_KEYS,
     MAX_DURATION_DAYS,
@@ -34,7 +34,7 @@ from monitor.rulemodel import (
     Rule,
     short,
 )
-from monitor.rulepositions import expression_position
+from monitor.rulebook.positions import expression_position
 
 
 class FileParser:

@@ -16,17 +16,17 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from monitor.activation import compile_activation
 from monitor.core.errors import ExpressionError, RuleFileError
 from monitor.core.problems import Problem
 from monitor.core.yamlio import Position
 from monitor.language.compiler import IndicatorInfo
-from monitor.rulemodel import (
+from monitor.rulebook.activation import compile_activation
+from monitor.rulebook.model import (
     Activation,
     Rule,
     RuleSet,
 )
-from monitor.ruleparser import FileParser
+from monitor.rulebook.parser import FileParser
 
 
 def bundled_rules_dir() -> Path:
