@@ -19,8 +19,9 @@ import pandas as pd
 
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case
+from monitor.engine.scoring import max_points, rule_weight
 from monitor.engine.states import AlertState
-from monitor.engine.timeline import RuleResult, Timeline, rule_weight
+from monitor.engine.timeline import RuleResult, Timeline
 from monitor.history import rule_history, score_history, score_trend
 
 STALE_AFTER_DAYS = {
@@ -190,8 +191,7 @@ def assess(
     at = timeline.grid[pos]
     names = entity_names(case)
     titles = indicator_titles or {}
-    total = sum(rule_weight(r) for r in timeline.ruleset.rules if not r.counter)
-    rules = [_assess_rule(timeline, rid, pos, names, titles, total) for rid in timeline.results]
+    rules = [_assess_rule(timeline, rid, pos, names, titles) for rid in timeline.results]
     stages = []
     for stage_no in sorted(timeline.stage_active.columns):
         active_series = timeline.stage_active[stage_no].iloc[: pos + 1]
@@ -285,7 +285,6 @@ def _assess_rule(
     pos: int,
     names: dict[str, str],
     titles: dict[str, str],
-    total_weight: float,
 ) -> RuleAssessment:
     result = timeline.results[rule_id]
     rule = result.rule
@@ -339,18 +338,12 @@ def _assess_rule(
         indicator_title=titles.get(rule.indicator or "", rule.indicator or ""),
         entity_name=lead.name if lead else None,
         margin=_margin(distance, condition.comparator),
-        max_points=_max_points(rule_weight(rule), total_weight, rule.counter),
+        max_points=round(max_points(rule, timeline.ruleset), 2),
         for_=str(rule.for_),
         keep_firing_for=str(rule.keep_firing_for),
         line=rule.line,
         history=rule_history(result, timeline.grid, pos, names),
     )
-
-
-def _max_points(weight: float, total: float, counter: bool) -> float:
-    if total <= 0:
-        return 0.0
-    return round(weight / total * 100.0 * (-1 if counter else 1), 2)
 
 
 def data_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:

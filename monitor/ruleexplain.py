@@ -16,8 +16,9 @@ import pandas as pd
 from lark import Token, Tree
 
 from monitor.core.errors import ExpressionError
+from monitor.engine.context import EvaluationContext
 from monitor.engine.states import AlertState
-from monitor.engine.timeline import EvaluationContext, Timeline
+from monitor.engine.timeline import Timeline
 from monitor.language.compiler import IndicatorInfo, compile_condition
 from monitor.language.functions import FUNCTIONS
 from monitor.language.parser import parse_condition

@@ -15,7 +15,7 @@ import monitor
 import monitor.language.functions  # noqa: F401 - imported now, so no import runs under the traps below
 from monitor.core.durations import Duration, parse_duration
 from monitor.core.errors import ExpressionError
-from monitor.engine.timeline import EvaluationContext
+from monitor.engine.context import EvaluationContext
 from monitor.language.compiler import (
     CompiledCondition,
     IndicatorInfo,

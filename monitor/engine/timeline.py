@@ -13,39 +13,13 @@ import pandas as pd
 
 from monitor.core.durations import Duration, parse_duration
 from monitor.data.observations import visible_at
+from monitor.engine.context import EvaluationContext
+from monitor.engine.scoring import score_contributions, total_score
 from monitor.engine.states import AlertState, StateTable, compute_states
 from monitor.indicator.registry import Registry
 from monitor.indicator.validation import validate_output
-from monitor.language.windows import evaluation_grid, known_at, shifted_known
-from monitor.rulebook.model import SEVERITIES, Rule, RuleSet
-
-
-class EvaluationContext:
-    """Indicator frames on the period axis and their known-value paths on the grid."""
-
-    def __init__(
-        self,
-        grid: pd.DatetimeIndex,
-        frames: dict[str, pd.DataFrame],
-        max_ages: dict[str, Duration | None] | None = None,
-    ):
-        self.grid = grid
-        self.frames = frames
-        self.max_ages = max_ages or {}
-        self._known: dict[str, pd.DataFrame] = {}
-
-    def frame(self, name: str) -> pd.DataFrame:
-        return self.frames[name]
-
-    def known(self, name: str) -> pd.DataFrame:
-        if name not in self._known:
-            age = self.max_ages.get(name)
-            self._known[name] = known_at(self.frames[name], self.grid, max_age=age)
-        return self._known[name]
-
-    def known_before(self, name: str, back: Duration) -> pd.DataFrame:
-        """What was known ``back`` before each evaluation time (for ``change()``)."""
-        return shifted_known(self.frames[name], self.grid, back, self.max_ages.get(name))
+from monitor.language.windows import evaluation_grid
+from monitor.rulebook.model import Rule, RuleSet
 
 
 @dataclass
@@ -106,10 +80,6 @@ def _max_age(registry: Registry, name: str) -> Duration | None:
     return parse_duration(text) if text else None
 
 
-def rule_weight(rule: Rule) -> float:
-    return SEVERITIES[rule.severity] * rule.weight
-
-
 def evaluate(
     observations: pd.DataFrame,
     ruleset: RuleSet,
@@ -132,8 +102,8 @@ def evaluate(
     stage = pd.Series(0, index=grid, dtype="int64")
     for number in sorted(stage_active.columns):
         stage = stage.where(~stage_active[number], number)
-    contributions = _contributions(ruleset, firing)
-    score = contributions.sum(axis=1).clip(0, 100) if not contributions.empty else stage * 0.0
+    contributions = score_contributions(ruleset, firing)
+    score = total_score(contributions, grid)
     return Timeline(
         grid,
         ruleset,
@@ -175,19 +145,3 @@ def _stages(ruleset: RuleSet, firing: pd.DataFrame) -> pd.DataFrame:
         count = firing[members].sum(axis=1) if members else pd.Series(0, index=firing.index)
         active[number] = count >= (activation.min_firing or 1)
     return pd.DataFrame(active, index=firing.index)
-
-
-def _contributions(ruleset: RuleSet, firing: pd.DataFrame) -> pd.DataFrame:
-    """Score points per rule: a firing rule's share of all risk weight, counters negative."""
-    total = sum(rule_weight(r) for r in ruleset.rules if not r.counter)
-    if total <= 0:
-        return pd.DataFrame(index=firing.index)
-    points = {
-        r.id: firing[r.id].astype("float64")
-        * rule_weight(r)
-        / total
-        * 100.0
-        * (-1 if r.counter else 1)
-        for r in ruleset.rules
-    }
-    return pd.DataFrame(points, index=firing.index)
