@@ -121,7 +121,7 @@ def run(
     if as_json:
         click.echo(json.dumps(result.assessment.to_json(), indent=2, ensure_ascii=False))
         return
-    from monitor.summary import print_summary
+    from monitor.assessment.summary import print_summary
 
     print_summary(result.assessment)
 

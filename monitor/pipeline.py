@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from monitor.assessment import Assessment, assess
-from monitor.changes import compare
+from monitor.assessment.changes import compare
+from monitor.assessment.model import Assessment, assess
 from monitor.core.version import __version__
 from monitor.data.case import Case, load_case
 from monitor.engine.timeline import Timeline, evaluate
@@ -86,7 +86,7 @@ def add_report_context(result: RunResult, registry: Registry, out_dir: Path) -> 
     The analogies read a second case; if that fails the report still renders and
     says so under "Problems" (a scheduled run must not die on a side panel).
     """
-    from monitor import analogies
+    from monitor.assessment import analogies
     from monitor.reports.archive import previous_report
 
     a = result.assessment

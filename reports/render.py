@@ -8,7 +8,7 @@ from a rule file or a data file is ever marked safe: charts are ``data:`` URIs i
 is the constant CSP policy.
 
 The view built here only groups and looks things up (cards per stage, a chart per
-rule); every figure shown was computed in :mod:`monitor.assessment`. A folder given as
+rule); every figure shown was computed in :mod:`monitor.assessment.model`. A folder given as
 ``override_dir`` overrides any template by name (``styles.css.j2`` to rebrand,
 ``report.html.j2`` to restructure), the built-ins stay the fallback.
 """
@@ -31,7 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
-from monitor.assessment import Assessment, RuleAssessment
+from monitor.assessment.model import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
 
 CSP = (

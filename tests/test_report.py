@@ -16,7 +16,7 @@ import pytest
 from monitor.reports.charts import Chart, rule_chart, score_chart, thin
 from monitor.reports.render import CSP, environment, format_number, render_index, render_report
 
-from monitor.changes import compare
+from monitor.assessment.changes import compare
 from monitor.pipeline import run
 from monitor.rulebook.loader import bundled_rules_dir
 

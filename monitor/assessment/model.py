@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
+from monitor.assessment.history import rule_history, score_history, score_trend
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case
 from monitor.engine.scoring import max_points, rule_weight
 from monitor.engine.states import AlertState
 from monitor.engine.timeline import RuleResult, Timeline
-from monitor.history import rule_history, score_history, score_trend
 
 STALE_AFTER_DAYS = {
     "daily": 10,

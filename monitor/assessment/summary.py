@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.assessment import Assessment
+from monitor.assessment.model import Assessment
 
 
 def print_summary(a: Assessment) -> None:
