@@ -59,7 +59,7 @@ def check_command(
     warnings for rules without description, precedent or test. Exit codes:
     0 clean, 1 errors, 3 warnings only with --strict.
     """
-    from monitor.rulecheck import check, render
+    from monitor.authoring.check import check, render
 
     report = check(_paths(paths), plugin_dirs)
     for line in render(report, show_context=not no_context):
@@ -102,9 +102,9 @@ def test_command(
     """
     import re
 
+    from monitor.authoring.testfile import find_test_files
+    from monitor.authoring.testing import junit_xml, run_tests
     from monitor.indicator.registry import load_registry
-    from monitor.ruletest import junit_xml, run_tests
-    from monitor.ruletestfile import find_test_files
 
     try:
         re.compile(pattern or "")
@@ -157,7 +157,7 @@ def _load(rule_paths: tuple[Path, ...], plugin_dirs: tuple[Path, ...]):  # type:
 @PLUGINS
 def list_command(paths: tuple[Path, ...], as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
     """List rules: id, stage, severity, indicator and file."""
-    from monitor.ruleexplain import list_rows
+    from monitor.authoring.explain import list_rows
 
     _, _, ruleset = _load(paths, plugin_dirs)
     rows = list_rows(ruleset)
@@ -203,10 +203,10 @@ def explain_command(
     """Explain one rule on a case: its text, parsed form, values, state and precedent."""
     import pandas as pd
 
+    from monitor.authoring.explain import explain
     from monitor.core.errors import MonitorError
     from monitor.data.case import load_case
     from monitor.engine.timeline import evaluate
-    from monitor.ruleexplain import explain
 
     registry, infos, ruleset = _load(rule_paths, plugin_dirs)
     if rule_id not in ruleset.by_id():
@@ -236,7 +236,7 @@ def explain_command(
 )
 def new_command(name: str, folder: Path) -> None:
     """Scaffold NAME.yaml and tests/NAME.test.yaml with every option shown."""
-    from monitor.rulescaffold import scaffold
+    from monitor.authoring.scaffold import scaffold
 
     try:
         written = scaffold(name, folder)

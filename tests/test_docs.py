@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from monitor import ruledocs
+from monitor.authoring import docs as ruledocs
 from monitor.cli import main
 from monitor.core.units import LITERAL_UNITS
 from monitor.language.functions import FUNCTIONS
 from monitor.rulebook.model import RULE_KEYS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-REGENERATE = "run `python -m monitor.ruledocs` to regenerate"
+REGENERATE = "run `python -m monitor.authoring.docs` to regenerate"
 
 
 def test_rule_language_generated_sections_match_the_code():

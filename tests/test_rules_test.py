@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from monitor.authoring.testfile import RuleTestError, expand_values, parse_test_file
 from monitor.cli import main
 from monitor.rulebook.loader import bundled_rules_dir
-from monitor.ruletestfile import RuleTestError, expand_values, parse_test_file
 
 STAGE1 = bundled_rules_dir() / "stage1-macro.yaml"
 STAGE1_TESTS = bundled_rules_dir() / "tests" / "stage1-macro.test.yaml"

@@ -3,7 +3,7 @@
 The reference must not drift from the code, so its tables are generated from the
 tables the loader and compiler use (keys, functions, units, states, the grammar
 itself) and the CLI reference from the click command tree. A test regenerates both
-and compares; ``python -m monitor.ruledocs`` rewrites them (``--check`` only compares).
+and compares; ``python -m monitor.authoring.docs`` rewrites them (``--check`` only compares).
 Generated blocks sit between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``.
 """
 
@@ -47,7 +47,7 @@ def _keys(docs: Mapping[str, str], keys: set[str], required: tuple[str, ...] = (
 
 def sections() -> dict[str, str]:
     """Every generated block of ``rule-language.md``, freshly built from the code."""
-    from monitor import ruletestfile
+    from monitor.authoring import testfile as ruletestfile
     from monitor.core.durations import UNIT_NAMES
     from monitor.core.units import INDICATOR_UNITS, LITERAL_UNITS
     from monitor.engine.states import AlertState
@@ -129,7 +129,7 @@ def cli_reference() -> str:
 
     out = [
         "# Command-line reference\n",
-        "Generated from the CLI itself by `python -m monitor.ruledocs`; a test keeps it",
+        "Generated from the CLI itself by `python -m monitor.authoring.docs`; a test keeps it",
         "current. Every command also answers `--help`.\n",
     ]
 

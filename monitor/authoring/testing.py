@@ -18,14 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from monitor.core.errors import MonitorError, RuleFileError
-from monitor.data.observations import COLUMNS, empty_frame
-from monitor.engine.states import AlertState
-from monitor.engine.timeline import Timeline, evaluate
-from monitor.indicator.registry import Registry
-from monitor.rulebook.loader import indicator_infos, load_rules
-from monitor.rulebook.model import RuleSet
-from monitor.ruletestfile import (
+from monitor.authoring.testfile import (
     ALERTING,
     AlertEval,
     RuleTest,
@@ -33,6 +26,13 @@ from monitor.ruletestfile import (
     StageEval,
     parse_test_file,
 )
+from monitor.core.errors import MonitorError, RuleFileError
+from monitor.data.observations import COLUMNS, empty_frame
+from monitor.engine.states import AlertState
+from monitor.engine.timeline import Timeline, evaluate
+from monitor.indicator.registry import Registry
+from monitor.rulebook.loader import indicator_infos, load_rules
+from monitor.rulebook.model import RuleSet
 
 
 @dataclass

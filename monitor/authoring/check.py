@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.authoring.testfile import RuleTestError, find_test_files, parse_test_file
 from monitor.core.problems import Problem
 from monitor.core.yamlio import Position, key_position
 from monitor.rulebook.loader import CheckResult, check_rules, indicator_infos
-from monitor.ruletestfile import RuleTestError, find_test_files, parse_test_file
 
 EXIT_OK, EXIT_ERRORS, EXIT_WARNINGS = 0, 1, 3
 
