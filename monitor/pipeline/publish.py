@@ -1,4 +1,4 @@
-"""One run, end to end: case -> indicators -> rules -> assessment -> files.
+"""Publishing one run: the report's context, rendering, and the archive.
 
 The CLI and the scheduler both call :func:`run`; it returns the assessment and writes
 the report into the archive folder (dated HTML and JSON, ``index.html``,
@@ -10,55 +10,22 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from monitor.assessment import analogies
 from monitor.assessment.changes import compare
-from monitor.assessment.model import Assessment, assess
 from monitor.core.version import __version__
-from monitor.data.case import Case, load_case
-from monitor.engine.timeline import Timeline, evaluate
-from monitor.indicator.registry import Registry, load_registry
-from monitor.rulebook.loader import bundled_rules_dir, indicator_infos, load_rules
+from monitor.indicator.registry import Registry
+from monitor.pipeline.assess import RunResult, assess_inputs
+from monitor.pipeline.inputs import load_inputs
+from monitor.reports.archive import previous_report, publish, stem
+from monitor.reports.render import render_report
 from monitor.rulebook.model import RuleSet
-
-
-@dataclass
-class RunResult:
-    case: Case
-    timeline: Timeline
-    assessment: Assessment
-    json_path: Path | None = None
-    html_path: Path | None = None
-    index_path: Path | None = None
-    latest_path: Path | None = None
-
-
-def load_ruleset(registry: Registry, rule_dirs: Sequence[Path] = ()) -> RuleSet:
-    paths = list(rule_dirs) or [bundled_rules_dir()]
-    return load_rules(paths, indicator_infos(registry))
-
-
-def assess_case(
-    case: Case,
-    as_of: pd.Timestamp | None = None,
-    rule_dirs: Sequence[Path] = (),
-    registry: Registry | None = None,
-    ruleset: RuleSet | None = None,
-) -> RunResult:
-    """Assess a loaded case; ``ruleset`` (if given) is used instead of loading rule files."""
-    registry = registry or load_registry()
-    ruleset = ruleset or load_ruleset(registry, rule_dirs)
-    as_of = pd.Timestamp(as_of) if as_of is not None else case.latest_date()
-    timeline = evaluate(case.observations, ruleset, registry, end=as_of)
-    titles = {name: registry.get(name).title for name in registry.names()}
-    assessment = assess(timeline, case, as_of, indicator_titles=titles)
-    assessment.problems = [str(f) for f in registry.failures] + assessment.problems
-    return RunResult(case, timeline, assessment)
 
 
 def run_metadata(result: RunResult, registry: Registry) -> dict[str, Any]:
@@ -86,9 +53,6 @@ def add_report_context(result: RunResult, registry: Registry, out_dir: Path) -> 
     The analogies read a second case; if that fails the report still renders and
     says so under "Problems" (a scheduled run must not die on a side panel).
     """
-    from monitor.assessment import analogies
-    from monitor.reports.archive import previous_report
-
     a = result.assessment
     found = previous_report(out_dir, a.case, a.as_of)
     current = {
@@ -128,16 +92,12 @@ def run(
     ``ruleset`` and ``registry``; otherwise both are loaded here. ``template_dir``
     overrides built-in templates by name.
     """
-    from monitor.reports.archive import publish, stem
-    from monitor.reports.render import render_report
-
-    case = load_case(case_name)
-    registry = registry or load_registry(plugin_dirs)
+    inputs = load_inputs(case_name, rule_dirs, plugin_dirs, registry, ruleset)
     at = pd.Timestamp(as_of) if as_of is not None else None
-    result = assess_case(case, at, rule_dirs, registry, ruleset)
+    result = assess_inputs(inputs, at)
     out = Path(out_dir)
-    add_report_context(result, registry, out)
-    html_path = out / f"{stem(case.name, result.assessment.as_of)}.html"
+    add_report_context(result, inputs.registry, out)
+    html_path = out / f"{stem(inputs.case.name, result.assessment.as_of)}.html"
     result.assessment.report = str(html_path)
     html = render_report(result.assessment, template_dir)
     published = publish(out, result.assessment.to_json(), html, template_dir)
