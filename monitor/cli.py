@@ -93,9 +93,9 @@ def run(
     Explicit options win over the config file; a run waits for a scheduled run
     writing to the same folder, so the two never interleave their files.
     """
-    from monitor.config import ConfigError, find_config
     from monitor.core.errors import MonitorError
-    from monitor.lock import run_lock
+    from monitor.ops.config import ConfigError, find_config
+    from monitor.ops.lock import run_lock
     from monitor.pipeline import run as run_pipeline
 
     try:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from monitor.config import Config
+    from monitor.ops.config import Config
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -69,7 +69,7 @@ backoff_seconds = 2              # 2 s, 4 s, 8 s, ...
 
 
 def _config(config_path: Path | None, required: bool = True) -> Config:
-    from monitor.config import CONFIG_NAME, Config, ConfigError, find_config
+    from monitor.ops.config import CONFIG_NAME, Config, ConfigError, find_config
 
     try:
         config = find_config(config_path)
@@ -97,8 +97,8 @@ def register(main: click.Group) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing monitor.toml.")
 def init(force: bool) -> None:
     """Write a commented monitor.toml into the current folder."""
-    from monitor.config import CONFIG_NAME
     from monitor.core.atomic import write_text
+    from monitor.ops.config import CONFIG_NAME
 
     target = Path.cwd() / CONFIG_NAME
     if target.exists() and not force:
@@ -121,9 +121,9 @@ def schedule(config_path: Path | None, run_now: bool, list_only: bool) -> None:
     if list_only:
         _list(config)
         return
-    from monitor.lock import AlreadyRunning
-    from monitor.notify import secrets
-    from monitor.scheduler import serve, setup_logging
+    from monitor.ops.lock import AlreadyRunning
+    from monitor.ops.notify import secrets
+    from monitor.ops.scheduler import serve, setup_logging
 
     setup_logging(hidden=secrets(config))
     try:
@@ -138,7 +138,7 @@ def _list(config: Config) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from monitor.scheduler import build_trigger, next_fire_times, stored_next_run_times
+    from monitor.ops.scheduler import build_trigger, next_fire_times, stored_next_run_times
 
     now = datetime.now(ZoneInfo(config.timezone))
     stored = stored_next_run_times(config)
@@ -161,7 +161,7 @@ def _list(config: Config) -> None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
 def runs(config_path: Path | None, as_json: bool, limit: int) -> None:
     """List recorded runs, newest first."""
-    from monitor.store import RunStore
+    from monitor.ops.runhistory import RunStore
 
     config = _config(config_path, required=False)
     rows = RunStore(config.store).recent(limit)
@@ -203,7 +203,7 @@ def _row_line(row: dict[str, Any]) -> str:
 )
 def notify(config_path: Path | None, send_test: bool) -> None:
     """Send a test notification (email and/or webhook from the config)."""
-    from monitor.notify import probe_message, send_all
+    from monitor.ops.notify import probe_message, send_all
 
     config = _config(config_path)
     if config.email is None and config.webhook is None:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.cli_schedule import TEMPLATE
-from monitor.config import ConfigError, find_config, key_line, load_config
+from monitor.ops.config import ConfigError, find_config, key_line, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -174,7 +174,7 @@ def test_help_imports_no_heavy_modules() -> None:
 
 
 def test_password_over_plain_smtp_to_another_host_is_refused(tmp_path):
-    from monitor.config import ConfigError, load_config
+    from monitor.ops.config import ConfigError, load_config
 
     path = tmp_path / "monitor.toml"
     path.write_text(

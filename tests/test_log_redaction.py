@@ -11,7 +11,7 @@ import logging
 
 import httpx
 
-from monitor.scheduler import RedactSecrets, setup_logging
+from monitor.ops.scheduler import RedactSecrets, setup_logging
 
 TOKEN = "T000/B000/SECRETHOOKTOKEN123"
 

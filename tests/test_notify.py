@@ -16,11 +16,11 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from monitor import jobs
 from monitor.cli import main
-from monitor.config import Schedule, load_config
-from monitor.notify import build_message, redact, send_all, what_changed
-from monitor.store import Previous, RunStore
+from monitor.ops import jobs
+from monitor.ops.config import Schedule, load_config
+from monitor.ops.notify import build_message, redact, send_all, what_changed
+from monitor.ops.runhistory import Previous, RunStore
 
 SECRET = "s3cr3t-pass"
 TOKEN = "tok-9f8e7d"

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.core.errors import RuleFileError
 from monitor.indicator.registry import load_registry
-from monitor.reload import RuleReloader
+from monitor.ops.reload import RuleReloader
 from monitor.rulebook.loader import bundled_rules_dir
 
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor.config import load_config
-from monitor.scheduler import build_scheduler
-from monitor.store import make_engine
+from monitor.ops.config import load_config
+from monitor.ops.runhistory import make_engine
+from monitor.ops.scheduler import build_scheduler
 
 DEADLINE = 30.0
 

@@ -11,17 +11,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor import jobs
-from monitor.config import Schedule, load_config
-from monitor.rulebook.loader import bundled_rules_dir
-from monitor.scheduler import (
+from monitor.ops import jobs
+from monitor.ops.config import Schedule, load_config
+from monitor.ops.runhistory import RunStore, make_engine
+from monitor.ops.scheduler import (
     build_scheduler,
     build_trigger,
     job_defaults,
     next_fire_times,
     reconcile_jobs,
 )
-from monitor.store import RunStore, make_engine
+from monitor.rulebook.loader import bundled_rules_dir
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

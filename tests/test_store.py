@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.store import RunStore
+from monitor.ops.runhistory import RunStore
 
 
 def test_rows_previous_and_interrupted(tmp_path: Path) -> None:

@@ -312,7 +312,7 @@ def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule |
                 i,
             )
         else:
-            from monitor.scheduler import build_trigger  # apscheduler only when validating cron
+            from monitor.ops.scheduler import build_trigger  # apscheduler only when validating cron
 
             try:
                 build_trigger(

@@ -22,12 +22,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from monitor.config import Config, EmailTarget, WebhookTarget
 from monitor.core.errors import SendError
 from monitor.core.redaction import redact
-from monitor.store import Previous
+from monitor.ops.config import Config, EmailTarget, WebhookTarget
+from monitor.ops.runhistory import Previous
 
-log = logging.getLogger("monitor.notify")
+log = logging.getLogger("monitor.ops.notify")
 
 
 @dataclass

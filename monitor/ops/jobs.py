@@ -1,7 +1,7 @@
 """What one scheduled run does; APScheduler calls :func:`run_job` by its text reference.
 
 Each run re-reads the config, the plugins and the rules (keeping the last good rule
-set through :class:`~monitor.reload.RuleReloader`), evaluates every case of the
+set through :class:`~monitor.ops.reload.RuleReloader`), evaluates every case of the
 schedule, records a history row per case, and notifies on change. Nothing escapes:
 a failing case is recorded as ``failed`` and the next case, the next run and the
 scheduler itself carry on.
@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.config import Config, Schedule, load_config
 from monitor.core.redaction import redact
-from monitor.notify import secrets
-from monitor.reload import RuleReloader
-from monitor.store import RunStore
+from monitor.ops.config import Config, Schedule, load_config
+from monitor.ops.notify import secrets
+from monitor.ops.reload import RuleReloader
+from monitor.ops.runhistory import RunStore
 
-log = logging.getLogger("monitor.jobs")
+log = logging.getLogger("monitor.ops.jobs")
 
 # One reloader per (config, rule folders) for the daemon's lifetime: the memory of
 # the last good rule set. A fresh daemon has none and fails a run on broken rules.
@@ -67,7 +67,7 @@ def run_schedule(
     config: Config, schedule: Schedule, trigger: str = "scheduled", store: RunStore | None = None
 ) -> list[CaseOutcome]:
     """Run every case of ``schedule`` under the output folder's run lock."""
-    from monitor.lock import run_lock
+    from monitor.ops.lock import run_lock
 
     store = store or RunStore(config.store)
     outcomes = []
@@ -151,7 +151,7 @@ def _notify(
     config: Config, store: RunStore, outcome: CaseOutcome, values: dict[str, Any], title: str
 ) -> list[dict[str, Any]]:
     """Notify when the stage changed or a critical rule started firing; else stay quiet."""
-    from monitor.notify import build_message, send_all, what_changed
+    from monitor.ops.notify import build_message, send_all, what_changed
 
     if config.email is None and config.webhook is None:
         return []

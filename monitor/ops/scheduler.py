@@ -2,7 +2,7 @@
 
 Choices, and why:
 
-- Jobs reference ``monitor.jobs:run_job`` *by text* with plain arguments (config
+- Jobs reference ``monitor.ops.jobs:run_job`` *by text* with plain arguments (config
   path, schedule id), so they pickle into the persistent job store and survive
   restarts and code upgrades.
 - Job state persists in APScheduler's ``SQLAlchemyJobStore`` in the same database
@@ -38,11 +38,11 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
     from apscheduler.triggers.base import BaseTrigger
 
-    from monitor.config import Config, Schedule
+    from monitor.ops.config import Config, Schedule
 
-JOB_FUNC = "monitor.jobs:run_job"
+JOB_FUNC = "monitor.ops.jobs:run_job"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-log = logging.getLogger("monitor.scheduler")
+log = logging.getLogger("monitor.ops.scheduler")
 
 
 def build_trigger(schedule: Schedule, timezone: str) -> BaseTrigger:
@@ -155,7 +155,7 @@ def stored_next_run_times(config: Config) -> dict[str, datetime | None]:
     """Persisted next run per job id (for ``--list``); empty if nothing is stored yet."""
     from sqlalchemy import inspect
 
-    from monitor.store import make_engine
+    from monitor.ops.runhistory import make_engine
 
     engine = make_engine(config.store)
     try:
@@ -206,8 +206,8 @@ def serve(config: Config, run_now: bool = False) -> int:
     """Run the daemon until SIGTERM/SIGINT; returns the exit code (0 on a clean stop)."""
     from apscheduler.schedulers import SchedulerNotRunningError
 
-    from monitor.lock import daemon_lock
-    from monitor.store import RunStore, make_engine
+    from monitor.ops.lock import daemon_lock
+    from monitor.ops.runhistory import RunStore, make_engine
 
     with daemon_lock(config.lock_base()) as lock_path:
         engine = make_engine(config.store)
