@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.cli_schedule import TEMPLATE
+from monitor.cli.schedule import TEMPLATE
 from monitor.ops.config import ConfigError, find_config, key_line, load_config
 
 

@@ -1,25 +1,18 @@
-"""Generated parts of the docs: the rule-language tables and the CLI reference.
+"""Generated parts of the rule-language reference (``docs/rule-language.md``).
 
 The reference must not drift from the code, so its tables are generated from the
 tables the loader and compiler use (keys, functions, units, states, the grammar
-itself) and the CLI reference from the click command tree. A test regenerates both
-and compares; ``python -m monitor.authoring.docs`` rewrites them (``--check`` only compares).
+itself). A test regenerates them and compares; ``python -m monitor.cli.reference``
+rewrites them together with the CLI reference (``--check`` only compares).
 Generated blocks sit between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from pathlib import Path
-from typing import Any
 
-import click
-
-DOCS = Path(__file__).resolve().parents[1] / "docs"
-WIDTH = 88
 BLOCK = re.compile(
     r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(.*?)(<!-- /generated:(?P=name) -->)", re.S
 )
@@ -117,61 +110,3 @@ def fill(text: str, blocks: Mapping[str, str]) -> str:
         return match.group(1) + blocks[name] + match.group(4)
 
     return BLOCK.sub(replace, text)
-
-
-def _help(command: click.Command, ctx: click.Context) -> str:
-    return command.get_help(ctx).rstrip() + "\n"
-
-
-def cli_reference() -> str:
-    """Markdown for every command of ``monitor``, walking the click tree."""
-    from monitor.cli import main
-
-    out = [
-        "# Command-line reference\n",
-        "Generated from the CLI itself by `python -m monitor.authoring.docs`; a test keeps it",
-        "current. Every command also answers `--help`.\n",
-    ]
-
-    def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
-        settings: dict[str, Any] = {"terminal_width": WIDTH, "max_content_width": WIDTH}
-        settings.update(command.context_settings)
-        ctx = click.Context(command, info_name=name, parent=parent, **settings)
-        path = ctx.command_path
-        out.append(f"{'#' * min(path.count(' ') + 2, 4)} `{path}`\n")
-        out.append("```text\n" + _help(command, ctx) + "```\n")
-        if isinstance(command, click.Group):
-            for sub in command.list_commands(ctx):
-                child = command.get_command(ctx, sub)
-                if child is not None and not child.hidden:
-                    walk(child, sub, ctx)
-
-    walk(main, "monitor", None)
-    return "\n".join(out)
-
-
-def expected_files() -> dict[Path, str]:
-    language = DOCS / "rule-language.md"
-    return {
-        language: fill(language.read_text(encoding="utf-8"), sections()),
-        DOCS / "cli.md": cli_reference(),
-    }
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    stale = []
-    for path, text in expected_files().items():
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != text:
-            stale.append(path)
-            if "--check" not in args:
-                path.write_text(text, encoding="utf-8")
-    for path in stale:
-        verb = "is out of date" if "--check" in args else "rewritten"
-        print(f"{path}: {verb}")
-    return 1 if stale and "--check" in args else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

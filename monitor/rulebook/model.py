@@ -44,7 +44,7 @@ PRECEDENT_KEYS = {"date", "value", "low", "high", "note", "entity", "unit"}
 MAX_DURATION_DAYS = 365.25 * 50
 
 # What each key means: the rule-language reference is generated from these tables
-# (``python -m monitor.authoring.docs``), and a test keeps them equal to the key sets above.
+# (``python -m monitor.cli.reference``), and a test keeps them equal to the key sets above.
 FILE_KEY_DOCS = {
     "stage": "Default stage (0-3) of the file's rules; 0 = structural vulnerability.",
     "title": "Title of the file; for a stage file also the stage's title in reports.",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli_options import PLUGINS
+from monitor.cli.options import PLUGINS, fail
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 RULES = click.option(
@@ -33,11 +33,6 @@ def _paths(paths: tuple[Path, ...]) -> list[Path]:
     if default.is_relative_to(Path.cwd()):  # shorter messages from the repo: rules/x.yaml:3:5
         default = default.relative_to(Path.cwd())
     return [default]
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
 
 
 @click.group()
@@ -109,10 +104,10 @@ def test_command(
     try:
         re.compile(pattern or "")
     except re.error as exc:
-        _fail(f"--run: invalid regular expression: {exc}")
+        fail(f"--run: invalid regular expression: {exc}")
     files = find_test_files(_paths(paths))
     if not files:
-        _fail(f"no rule test files in {', '.join(str(p) for p in _paths(paths))}")
+        fail(f"no rule test files in {', '.join(str(p) for p in _paths(paths))}")
     summary = run_tests(files, load_registry(plugin_dirs), pattern)
     current = None
     for result in summary.results:
@@ -147,7 +142,7 @@ def _load(rule_paths: tuple[Path, ...], plugin_dirs: tuple[Path, ...]):  # type:
     try:
         return registry, infos, load_rules(_paths(rule_paths), infos)
     except RuleFileError as exc:
-        _fail("rule files do not load (run `monitor rules check`):\n" + str(exc))
+        fail("rule files do not load (run `monitor rules check`):\n" + str(exc))
         raise
 
 
@@ -210,14 +205,14 @@ def explain_command(
 
     registry, infos, ruleset = _load(rule_paths, plugin_dirs)
     if rule_id not in ruleset.by_id():
-        _fail(f"unknown rule {rule_id!r}; `monitor rules list` shows the rule ids")
+        fail(f"unknown rule {rule_id!r}; `monitor rules list` shows the rule ids")
     try:
         case = load_case(case_name)
         at = pd.Timestamp(as_of) if as_of else case.latest_date()
         timeline = evaluate(case.observations, ruleset, registry, end=at)
         lines = explain(timeline, rule_id, infos, at, entity)
     except (MonitorError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     click.echo(f"Case {case.name}")
     for line in lines:
@@ -241,7 +236,7 @@ def new_command(name: str, folder: Path) -> None:
     try:
         written = scaffold(name, folder)
     except (ValueError, FileExistsError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for path in written:
         click.echo(f"wrote {path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -13,3 +14,11 @@ PLUGINS = click.option(
     type=click.Path(path_type=Path),
     help="Folder of extra indicator modules (repeatable).",
 )
+
+EXIT_ERROR = 1
+
+
+def fail(message: str) -> None:
+    """Print a one-line error (no traceback) and exit 1."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_ERROR)

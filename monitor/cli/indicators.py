@@ -1,0 +1,111 @@
+"""``monitor indicators list|show``: the registered indicator plugins and their series."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from monitor.cli.options import PLUGINS, fail
+
+
+@click.group()
+def indicators() -> None:
+    """Inspect the registered indicator plugins."""
+
+
+@indicators.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@PLUGINS
+def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
+    """List registered indicators with unit, kind and origin."""
+    from monitor.indicator.registry import load_registry
+
+    registry = load_registry(plugin_dirs)
+    rows = [
+        {
+            "name": name,
+            "title": ind.title,
+            "unit": ind.unit,
+            "kind": ind.kind,
+            "frequency": ind.frequency,
+            "inputs": list(ind.inputs),
+            "plugin": registry.origins[name],
+            "summary": ind.summary(),
+        }
+        for name, ind in sorted(registry.indicators.items())
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        width = max(len(r["name"]) for r in rows) if rows else 10
+        for r in rows:
+            click.echo(f"{r['name']:<{width}}  {r['unit']:<9}  {r['kind']:<5}  {r['title']}")
+    for failure in registry.failures:
+        click.echo(f"warning: {failure}", err=True)
+
+
+@indicators.command("show")
+@click.argument("name")
+@click.option("--case", "case_name", default="ai-cycle", show_default=True)
+@click.option("--entity", default=None, help="Only this entity.")
+@click.option(
+    "--as-of", "as_of", default=None, metavar="DATE", help="Only what was published by this date."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@PLUGINS
+def indicators_show(
+    name: str,
+    case_name: str,
+    entity: str | None,
+    as_of: str | None,
+    as_json: bool,
+    plugin_dirs: tuple[Path, ...],
+) -> None:
+    """Compute one indicator on a case and print its series."""
+    import pandas as pd
+
+    from monitor.core.errors import MonitorError
+    from monitor.data.case import load_case
+    from monitor.engine.timeline import compute_indicators
+    from monitor.indicator.registry import load_registry
+
+    try:
+        registry = load_registry(plugin_dirs)
+        indicator = registry.get(name)
+        case = load_case(case_name)
+    except MonitorError as exc:
+        fail(str(exc))
+        return
+    observations = case.observations
+    if as_of:
+        observations = observations[observations["published"] <= pd.Timestamp(as_of)]
+    frames, errors = compute_indicators(observations, registry, {name})
+    if name in errors:
+        fail(f"indicator {name!r} failed: {errors[name]}")
+    frame = frames[name]
+    if entity:
+        frame = frame[frame["entity"] == entity]
+    rows: list[dict[str, Any]] = [
+        {
+            "entity": str(r.entity),
+            "date": r.date.date().isoformat(),
+            "value": round(float(r.value), 6),
+            "unit": indicator.unit,
+            "published": r.published.date().isoformat(),
+        }
+        for r in frame.itertuples(index=False)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{indicator.name}: {indicator.title} ({indicator.unit})")
+    for row in rows:
+        click.echo(
+            f"  {row['entity']:<8} {row['date']}  {row['value']:>12.4g} {row['unit']:<6}"
+            f"  published {row['published']}"
+        )
+    if not rows:
+        click.echo("  (no values: the case lacks this indicator's inputs)")

@@ -1,0 +1,103 @@
+"""``monitor run``: evaluate a case and publish its report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from monitor.cli.options import PLUGINS, fail
+
+
+@click.command()
+@click.option(
+    "--case",
+    "case_name",
+    default=None,
+    help="Bundled case name or path to a case folder. [default: the config's first case, "
+    "else ai-cycle]",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="Evaluate as of this date (default: the case's latest data).",
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Rule folder or file to evaluate instead of the bundled set (repeatable).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Folder for the HTML and JSON outputs. [default: the config's, else out]",
+)
+@PLUGINS
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Config file (default: monitor.toml in the current folder, if any).",
+)
+@click.option(
+    "--templates",
+    "template_dir",
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of templates overriding the built-in report templates by name.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+def run(
+    case_name: str | None,
+    as_of: str | None,
+    rule_dirs: tuple[Path, ...],
+    out_dir: Path | None,
+    plugin_dirs: tuple[Path, ...],
+    config_path: Path | None,
+    template_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Evaluate a case and write its report (HTML and JSON).
+
+    Explicit options win over the config file; a run waits for a scheduled run
+    writing to the same folder, so the two never interleave their files.
+    """
+    from monitor.core.errors import MonitorError
+    from monitor.ops.config import ConfigError, find_config
+    from monitor.ops.lock import run_lock
+    from monitor.pipeline import run as run_pipeline
+
+    try:
+        config = find_config(config_path)
+    except ConfigError as exc:
+        fail("\n".join(exc.problems))
+        return
+    if config is not None:
+        case_name = case_name or (config.cases[0] if config.cases else None)
+        rule_dirs = rule_dirs or tuple(config.rules)
+        out_dir = out_dir or config.out
+        plugin_dirs = plugin_dirs or tuple(config.plugins)
+    case_name = case_name or "ai-cycle"
+    out_dir = out_dir or Path("out")
+    try:
+        with run_lock(out_dir):
+            result = run_pipeline(
+                case_name, as_of, rule_dirs, out_dir, plugin_dirs, template_dir=template_dir
+            )
+    except (MonitorError, ValueError) as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        click.echo(json.dumps(result.assessment.to_json(), indent=2, ensure_ascii=False))
+        return
+    from monitor.assessment.summary import print_summary
+
+    print_summary(result.assessment)
