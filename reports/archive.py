@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.reports.render import render_index
+
 from monitor.core.atomic import write_text
 
 MANIFEST = "index.json"
@@ -136,7 +138,6 @@ def publish(
     ``payload`` is the report's JSON (``Assessment.to_json()``) with ``report`` already
     pointing at the dated HTML file; ``html`` is the rendered report.
     """
-    from monitor.reports.render import render_index
 
     folder = Path(out_dir)
     name = stem(str(payload["case"]), str(payload["as_of"]))

@@ -14,13 +14,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from monitor.ops import jobs
 from monitor.ops.config import Schedule, load_config
 from monitor.ops.runhistory import RunStore, make_engine
-from monitor.ops.scheduler import (
-    build_scheduler,
-    build_trigger,
-    job_defaults,
-    next_fire_times,
-    reconcile_jobs,
-)
+from monitor.ops.scheduler import build_scheduler, job_defaults, reconcile_jobs
+from monitor.ops.triggers import build_trigger, next_fire_times
 from monitor.rulebook.loader import bundled_rules_dir
 
 BERLIN = ZoneInfo("Europe/Berlin")

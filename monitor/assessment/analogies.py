@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from monitor.core.plaindata import iso_date, number
-from monitor.data.case import Case, load_case
+from monitor.data.case import Case, load_case, resolve
 from monitor.engine.timeline import compute_indicators
 from monitor.indicator.registry import Registry
 
@@ -34,7 +34,6 @@ def precedent_case(name: str = PRECEDENT_CASE) -> Case:
     A scheduler renders a report every run; re-validating the same 1990s data each
     time would double the cost of a run for nothing.
     """
-    from monitor.data.case import resolve
 
     folder = resolve(name)
     key = (str(folder), *sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir()))

@@ -15,6 +15,7 @@ from pathlib import Path
 from monitor.authoring.testfile import RuleTestError, find_test_files, parse_test_file
 from monitor.core.problems import Problem
 from monitor.core.yamlio import Position, key_position
+from monitor.indicator.registry import load_registry
 from monitor.rulebook.loader import CheckResult, check_rules, indicator_infos
 
 EXIT_OK, EXIT_ERRORS, EXIT_WARNINGS = 0, 1, 3
@@ -80,7 +81,6 @@ def lint(result: CheckResult, rule_paths: list[Path]) -> list[Problem]:
 
 def check(paths: list[Path], plugin_dirs: Iterable[Path] = ()) -> Report:
     """Check rule files and folders against the installed indicator plugins."""
-    from monitor.indicator.registry import load_registry
 
     registry = load_registry(plugin_dirs)
     result = check_rules(paths, indicator_infos(registry))

@@ -13,6 +13,15 @@ import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
+from monitor.authoring import testfile as ruletestfile
+from monitor.core.durations import UNIT_NAMES
+from monitor.core.units import INDICATOR_UNITS, LITERAL_UNITS
+from monitor.engine.states import AlertState
+from monitor.language.compiler import COMPARATORS
+from monitor.language.functions import FUNCTIONS
+from monitor.language.parser import KEYWORDS
+from monitor.rulebook import model as rulemodel
+
 BLOCK = re.compile(
     r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(.*?)(<!-- /generated:(?P=name) -->)", re.S
 )
@@ -40,14 +49,6 @@ def _keys(docs: Mapping[str, str], keys: set[str], required: tuple[str, ...] = (
 
 def sections() -> dict[str, str]:
     """Every generated block of ``rule-language.md``, freshly built from the code."""
-    from monitor.authoring import testfile as ruletestfile
-    from monitor.core.durations import UNIT_NAMES
-    from monitor.core.units import INDICATOR_UNITS, LITERAL_UNITS
-    from monitor.engine.states import AlertState
-    from monitor.language.compiler import COMPARATORS
-    from monitor.language.functions import FUNCTIONS
-    from monitor.language.parser import KEYWORDS
-    from monitor.rulebook import model as rulemodel
 
     states = [s.label for s in AlertState]
     if set(states) != set(STATE_DOCS):

@@ -27,6 +27,7 @@ from monitor.authoring.testfile import (
     parse_test_file,
 )
 from monitor.core.errors import MonitorError, RuleFileError
+from monitor.data.case import load_case
 from monitor.data.observations import COLUMNS, empty_frame
 from monitor.engine.states import AlertState
 from monitor.engine.timeline import Timeline, evaluate
@@ -76,8 +77,6 @@ class _Cases:
 
     def get(self, name: str) -> pd.DataFrame:
         if name not in self.frames:
-            from monitor.data.case import load_case
-
             self.frames[name] = load_case(name).observations[COLUMNS]
         return self.frames[name]
 

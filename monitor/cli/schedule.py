@@ -138,7 +138,8 @@ def _list(config: Config) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from monitor.ops.scheduler import build_trigger, next_fire_times, stored_next_run_times
+    from monitor.ops.scheduler import stored_next_run_times
+    from monitor.ops.triggers import build_trigger, next_fire_times
 
     now = datetime.now(ZoneInfo(config.timezone))
     stored = stored_next_run_times(config)

@@ -20,5 +20,5 @@ def require(module: str, extra: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingExtra(
-            f"{module} is not installed: pip install \"bubble-monitor[{extra}]\" ({exc})"
+            f'{module} is not installed: pip install "bubble-monitor[{extra}]" ({exc})'
         ) from None

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from monitor.core.errors import ConfigError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position
+from monitor.ops.triggers import build_trigger
 
 CONFIG_NAME = "monitor.toml"
 SECRET_KEYS = {"password", "token", "secret", "api_key"}
@@ -312,8 +313,6 @@ def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule |
                 i,
             )
         else:
-            from monitor.ops.scheduler import build_trigger  # apscheduler only when validating cron
-
             try:
                 build_trigger(
                     Schedule("x", [], cron, None if second is None else str(second)),

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from monitor.core.redaction import redact
+from monitor.indicator.registry import load_registry
 from monitor.ops.config import Config, Schedule, load_config
-from monitor.ops.notify import secrets
+from monitor.ops.lock import run_lock
+from monitor.ops.notify import build_message, secrets, send_all, what_changed
 from monitor.ops.reload import RuleReloader
 from monitor.ops.runhistory import RunStore
+from monitor.pipeline import run as run_pipeline
 
 log = logging.getLogger("monitor.ops.jobs")
 
@@ -67,7 +70,6 @@ def run_schedule(
     config: Config, schedule: Schedule, trigger: str = "scheduled", store: RunStore | None = None
 ) -> list[CaseOutcome]:
     """Run every case of ``schedule`` under the output folder's run lock."""
-    from monitor.ops.lock import run_lock
 
     store = store or RunStore(config.store)
     outcomes = []
@@ -109,8 +111,6 @@ def run_case(config: Config, job_id: str, case: str, trigger: str, store: RunSto
 
 def _evaluate(config: Config, case: str, run_id: int) -> tuple[CaseOutcome, dict[str, Any], str]:
     """Run the pipeline; the values are the history row's columns, plus the case title."""
-    from monitor.indicator.registry import load_registry
-    from monitor.pipeline import run as run_pipeline
 
     registry = load_registry(config.plugins)
     reload = reloader_for(config).load(registry)
@@ -151,7 +151,6 @@ def _notify(
     config: Config, store: RunStore, outcome: CaseOutcome, values: dict[str, Any], title: str
 ) -> list[dict[str, Any]]:
     """Notify when the stage changed or a critical rule started firing; else stay quiet."""
-    from monitor.ops.notify import build_message, send_all, what_changed
 
     if config.email is None and config.webhook is None:
         return []

@@ -22,6 +22,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from monitor.core.errors import SendError
 from monitor.core.redaction import redact
 from monitor.ops.config import Config, EmailTarget, WebhookTarget
@@ -195,7 +197,6 @@ def send_email(target: EmailTarget, message: Message) -> None:
 
 def send_webhook(target: WebhookTarget, message: Message) -> None:
     """One POST of the JSON payload with a Slack-compatible ``text`` field."""
-    import httpx
 
     url = target.url
     if target.url_env:

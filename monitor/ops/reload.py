@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.core.errors import RuleFileError
+from monitor.pipeline import load_ruleset
 
 if TYPE_CHECKING:
     from monitor.indicator.registry import Registry
@@ -45,7 +46,6 @@ class RuleReloader:
         Raises the error only when there is no good set yet (the first load of a
         daemon's life), because then there is nothing honest to evaluate.
         """
-        from monitor.pipeline import load_ruleset
 
         try:
             ruleset = load_ruleset(registry, self.rule_dirs)

@@ -28,57 +28,32 @@ import logging
 import signal
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.base import BaseScheduler
-    from apscheduler.triggers.base import BaseTrigger
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
-    from monitor.ops.config import Config, Schedule
+from monitor.core.redaction import redact
+from monitor.ops.lock import daemon_lock
+from monitor.ops.runhistory import RunStore, make_engine
+from monitor.ops.triggers import build_trigger
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
+    from monitor.ops.config import Config
 
 JOB_FUNC = "monitor.ops.jobs:run_job"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("monitor.ops.scheduler")
-
-
-def build_trigger(schedule: Schedule, timezone: str) -> BaseTrigger:
-    """A cron trigger (day names, explicit zone, optional seconds) or an interval one."""
-    tz = ZoneInfo(timezone)
-    if schedule.interval_seconds is not None:
-        from apscheduler.triggers.interval import IntervalTrigger
-
-        return IntervalTrigger(seconds=schedule.interval_seconds, timezone=tz)
-    from apscheduler.triggers.cron import CronTrigger
-
-    assert schedule.cron is not None
-    minute, hour, day, month, day_of_week = schedule.cron.split()
-    return CronTrigger(
-        second=schedule.second or "0",
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=day_of_week,
-        timezone=tz,
-    )
-
-
-def next_fire_times(trigger: BaseTrigger, now: datetime, count: int = 3) -> list[datetime]:
-    """The next ``count`` fire times after ``now`` (pure trigger maths, no scheduler)."""
-    times: list[datetime] = []
-    previous: datetime | None = None
-    moment = now
-    for _ in range(count):
-        fire = trigger.get_next_fire_time(previous, moment)
-        if fire is None:
-            break
-        times.append(fire)
-        previous, moment = fire, fire + timedelta(microseconds=1)
-    return times
 
 
 def job_defaults(config: Config) -> dict[str, Any]:
@@ -96,10 +71,6 @@ def build_scheduler(
 
     ``scheduler_class`` defaults to ``BlockingScheduler``; tests pass a background one.
     """
-    from apscheduler.executors.pool import ThreadPoolExecutor
-    from apscheduler.jobstores.memory import MemoryJobStore
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.blocking import BlockingScheduler
 
     store = SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")
     scheduler = (scheduler_class or BlockingScheduler)(
@@ -153,9 +124,6 @@ def reconcile_jobs(
 
 def stored_next_run_times(config: Config) -> dict[str, datetime | None]:
     """Persisted next run per job id (for ``--list``); empty if nothing is stored yet."""
-    from sqlalchemy import inspect
-
-    from monitor.ops.runhistory import make_engine
 
     engine = make_engine(config.store)
     try:
@@ -180,7 +148,6 @@ class RedactSecrets(logging.Filter):
         self.hidden = hidden
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from monitor.core.redaction import redact
 
         message = record.getMessage()
         cleaned = redact(message, self.hidden)
@@ -204,10 +171,6 @@ def setup_logging(level: int = logging.INFO, hidden: list[str] | None = None) ->
 
 def serve(config: Config, run_now: bool = False) -> int:
     """Run the daemon until SIGTERM/SIGINT; returns the exit code (0 on a clean stop)."""
-    from apscheduler.schedulers import SchedulerNotRunningError
-
-    from monitor.ops.lock import daemon_lock
-    from monitor.ops.runhistory import RunStore, make_engine
 
     with daemon_lock(config.lock_base()) as lock_path:
         engine = make_engine(config.store)
@@ -268,6 +231,5 @@ def serve(config: Config, run_now: bool = False) -> int:
 
 def _safe_url(url: str) -> str:
     """The store URL without a password, for logs."""
-    from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)

@@ -131,9 +131,7 @@ def _activations(
             try:
                 activation.evaluate, _ = compile_activation(activation.when, rule_ids)
             except ExpressionError as exc:
-                problems.append(
-                    Problem(loader.activation_position(exc), exc.message)
-                )
+                problems.append(Problem(loader.activation_position(exc), exc.message))
                 continue
         activations[activation.stage] = activation
     for stage in (1, 2, 3):

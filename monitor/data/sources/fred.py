@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pandas as pd
 
 from monitor.core.errors import FredError
@@ -92,7 +93,6 @@ def fetch(
     The key comes from ``FRED_API_KEY`` unless given; it never appears in errors.
     ``FRED_API_URL`` points at a mirror or proxy (and at a local server in tests).
     """
-    import httpx
 
     base_url = base_url or os.environ.get(API_URL_ENV, DEFAULT_API)
     key = api_key or os.environ.get(API_KEY_ENV)
