@@ -18,8 +18,8 @@ import pandas as pd
 
 from monitor.data.case import load_case
 from monitor.engine.timeline import evaluate
-from monitor.pipeline import load_ruleset
 from monitor.indicator.registry import load_registry
+from monitor.pipeline import load_ruleset
 
 
 def main() -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from monitor.indicators.investment import cumulative_commitments
 
 from monitor.indicator import Indicator, combine, hookimpl, ratio_to_latest, select
+from monitor.indicators.investment import cumulative_commitments
 
 
 class VendorFinancingShare(Indicator):

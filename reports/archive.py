@@ -27,9 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.reports.render import render_index
-
 from monitor.core.atomic import write_text
+from monitor.reports.render import render_index
 
 MANIFEST = "index.json"
 INDEX = "index.html"

@@ -29,10 +29,10 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
-from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
 from monitor.assessment.model import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
+from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

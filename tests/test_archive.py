@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from monitor.reports.archive import load_manifest, previous_report
-from monitor.reports.render import TemplateProblem
 
 from monitor.indicator.registry import load_registry
 from monitor.pipeline import load_ruleset, run
+from monitor.reports.archive import load_manifest, previous_report
+from monitor.reports.render import TemplateProblem
 
 
 @pytest.fixture(scope="module")

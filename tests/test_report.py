@@ -13,11 +13,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from monitor.reports.charts import Chart, rule_chart, score_chart, thin
-from monitor.reports.render import CSP, environment, format_number, render_index, render_report
 
 from monitor.assessment.changes import compare
 from monitor.pipeline import run
+from monitor.reports.charts import Chart, rule_chart, score_chart, thin
+from monitor.reports.render import CSP, environment, format_number, render_index, render_report
 from monitor.rulebook.loader import bundled_rules_dir
 
 SVG_URI = "data:image/svg+xml;base64,"
