@@ -143,3 +143,13 @@ def test_wheel_installs_one_top_level_package(wheel: Path) -> None:
                    "monitor/indicators/macro.py", "monitor/language/expression.lark",
                    "monitor/reports/templates/report.html.j2"):  # fmt: skip
         assert mapped in names
+
+
+def test_architecture_doc_shows_the_contracts_layers() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    shown = doc.split("<!-- layers -->", 1)[1].split("<!-- /layers -->", 1)[0]
+    lines = [line for line in shown.strip().strip("`").strip().splitlines() if line]
+    (layers,) = [
+        c["layers"] for c in PYPROJECT["tool"]["importlinter"]["contracts"] if c["type"] == "layers"
+    ]
+    assert lines == layers

@@ -107,3 +107,20 @@ def test_doc_shows_the_example_code():
         assert line in code and line.split("#")[0].rstrip() in doc
     assert '[project.entry-points."monitor.indicators"]' in doc
     assert 'book_to_bill = "monitor_book_to_bill"' in doc
+
+
+def test_doc_code_registers_as_written(tmp_path):
+    """The plugin code the doc shows (with today's imports) loads and registers."""
+    import re
+
+    from monitor.indicator.registry import load_registry
+
+    doc = DOC.read_text(encoding="utf-8")
+    (code,) = [
+        block for block in re.findall(r"```python\n(.*?)```", doc, re.S) if "hookimpl" in block
+    ]
+    assert "from monitor import Indicator, hookimpl" in code
+    (tmp_path / "book_to_bill_doc.py").write_text(code, encoding="utf-8")
+    registry = load_registry([tmp_path])
+    assert registry.failures == []
+    assert registry.get("book_to_bill").unit == "x"
