@@ -59,7 +59,10 @@ def test_explain_says_how_far_an_inactive_rule_is_from_firing():
         "US",
     )
     assert result.exit_code == 0, result.output
-    assert "  US: resolved since 1996-05-14" in result.output  # the 1994-95 cycle
+    # the 1994-95 cycle: keep_firing_for (6mo) counts from the first day the condition
+    # failed, as Prometheus does, so it resolves on 15 May 1996 (the rule-semantics fix
+    # moved this from the 14th, which counted from the last day it held)
+    assert "  US: resolved since 1996-05-15" in result.output
     assert "change(12mo) >= 100bp: false" in result.output and "short" in result.output
 
 

@@ -117,22 +117,26 @@ def test_interrupted_run_restarts_the_for_clock() -> None:
 def test_keep_firing_for_then_resolved() -> None:
     flag = condition(("2020-03-01", "2020-03-05"))
     states, since = states_of(flag, ZERO, Duration(10, "d"))
-    # firing while less than 10 days have passed since the condition last held (5 March)
+    # Prometheus counts keep_firing_for from the first false evaluation (6 March):
+    # firing while less than 10 days have passed since then, resolved on 16 March.
+    # (Until the rule-semantics fix this counted from the last true day, 5 March, and
+    # resolved a day early, on the 15th.)
     assert run_lengths(states) == [
         ("2020-01-01", "2020-02-29", "inactive"),
-        ("2020-03-01", "2020-03-14", "firing"),
-        ("2020-03-15", "2020-06-30", "resolved"),
+        ("2020-03-01", "2020-03-15", "firing"),
+        ("2020-03-16", "2020-06-30", "resolved"),
     ]
     assert since.loc[T("2020-03-10")] == T("2020-03-01")
-    assert since.loc[T("2020-03-15")] == T("2020-03-15")
-    assert since.loc[T("2020-06-30")] == T("2020-03-15")
+    assert since.loc[T("2020-03-16")] == T("2020-03-16")
+    assert since.loc[T("2020-06-30")] == T("2020-03-16")
 
 
 def test_keep_firing_for_in_calendar_months() -> None:
     flag = condition(("2020-01-20", "2020-01-31"))
     states, _ = states_of(flag, ZERO, Duration(1, "mo"))
-    assert state(states, "2020-02-28") == FIRING
-    assert state(states, "2020-02-29") == RESOLVED  # 31 Jan + 1 month
+    # first false evaluation 1 Feb; one calendar month later is 1 March
+    assert state(states, "2020-02-29") == FIRING
+    assert state(states, "2020-03-01") == RESOLVED
 
 
 def test_keep_firing_for_bridges_a_short_gap() -> None:
@@ -140,10 +144,10 @@ def test_keep_firing_for_bridges_a_short_gap() -> None:
     states, since = states_of(flag, ZERO, Duration(10, "d"))
     assert run_lengths(states) == [
         ("2020-01-01", "2020-02-29", "inactive"),
-        ("2020-03-01", "2020-03-19", "firing"),
-        ("2020-03-20", "2020-06-30", "resolved"),
-    ]
-    assert (since.loc[T("2020-03-01") : T("2020-03-19")] == T("2020-03-01")).all()
+        ("2020-03-01", "2020-03-20", "firing"),
+        ("2020-03-21", "2020-06-30", "resolved"),
+    ]  # the second run ends 10 March: first false 11 March, + 10 days = 21 March
+    assert (since.loc[T("2020-03-01") : T("2020-03-20")] == T("2020-03-01")).all()
 
 
 def test_keep_firing_for_does_not_apply_to_pending() -> None:
@@ -194,8 +198,9 @@ def test_several_entities_at_once() -> None:
     assert AlertState(int(table.states.loc[day, "CSCO"])) == INACTIVE
     assert AlertState(int(table.states.loc[T("2020-02-05"), "NT"])) == PENDING
     assert table.since.loc[day, "LU"] == T("2020-03-01")
-    assert AlertState(int(table.states.loc[T("2020-05-14"), "LU"])) == FIRING  # 30 Apr + 15d
-    assert AlertState(int(table.states.loc[T("2020-05-15"), "LU"])) == RESOLVED
+    # first false evaluation 1 May; + 15 days = 16 May
+    assert AlertState(int(table.states.loc[T("2020-05-15"), "LU"])) == FIRING
+    assert AlertState(int(table.states.loc[T("2020-05-16"), "LU"])) == RESOLVED
     # each column behaves exactly as it does on its own
     for column in frame.columns:
         alone = compute_states(frame[[column]], for_, keep)

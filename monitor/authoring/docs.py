@@ -13,10 +13,12 @@ import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
+import pandas as pd
+
 from monitor.authoring import testfile as ruletestfile
-from monitor.core.durations import UNIT_NAMES
+from monitor.core.durations import UNIT_NAMES, Duration
 from monitor.core.units import INDICATOR_UNITS, LITERAL_UNITS
-from monitor.engine.states import AlertState
+from monitor.engine.states import AlertState, compute_states
 from monitor.language.compiler import COMPARATORS
 from monitor.language.functions import FUNCTIONS
 from monitor.language.parser import KEYWORDS
@@ -88,6 +90,7 @@ def sections() -> dict[str, str]:
         ),
         "durations": _table(("suffix", "meaning"), [(f"`{k}`", v) for k, v in UNIT_NAMES.items()]),
         "states": _table(("state", "meaning"), [(f"`{s}`", STATE_DOCS[s]) for s in states]),
+        "state-diagram": state_diagram(),
         "grammar": "```\n"
         + (resources.files("monitor.language") / "expression.lark").read_text(encoding="utf-8")
         + "```\n",
@@ -111,3 +114,33 @@ def fill(text: str, blocks: Mapping[str, str]) -> str:
         return match.group(1) + blocks[name] + match.group(4)
 
     return BLOCK.sub(replace, text)
+
+
+# The example of the state diagram: the condition holds on days 3-6 and 8.
+DIAGRAM_CONDITION = ". . T T T T . T . . . . . ."
+DIAGRAM_LETTERS = {
+    AlertState.INACTIVE: ".",
+    AlertState.PENDING: "P",
+    AlertState.FIRING: "F",
+    AlertState.RESOLVED: "R",
+}
+
+
+def state_diagram() -> str:
+    """The states the engine computes for the example, one column per evaluation day."""
+    flags = [c == "T" for c in DIAGRAM_CONDITION.split()]
+    days = pd.date_range("2020-01-01", periods=len(flags), freq="D", unit="us")
+    condition = pd.DataFrame({"X": flags}, index=days)
+    rows = [
+        ("day", [str(d.day) for d in days]),
+        ("condition", ["T" if f else "." for f in flags]),
+    ]
+    for for_, keep in [(2, 3), (2, 0)]:
+        table = compute_states(condition, Duration(for_, "d"), Duration(keep, "d"))
+        letters = [DIAGRAM_LETTERS[AlertState(int(c))] for c in table.states["X"]]
+        rows.append((f"for {for_}d, keep {keep}d", letters))
+    width = max(len(label) for label, _ in rows) + 2
+    lines = [
+        label.ljust(width) + " ".join(cell.rjust(2) for cell in cells) for label, cells in rows
+    ]
+    return "```\n" + "\n".join(line.rstrip() for line in lines) + "\n```\n"

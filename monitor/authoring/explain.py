@@ -16,6 +16,7 @@ import pandas as pd
 from lark import Token, Tree
 
 from monitor.core.errors import ExpressionError
+from monitor.core.plaindata import display_number
 from monitor.engine.context import EvaluationContext
 from monitor.engine.states import AlertState
 from monitor.engine.timeline import Timeline
@@ -86,16 +87,16 @@ def comparisons(tree: Tree[Any] | Token, text: str) -> list[str]:
 def _fmt(value: float | None, unit: str = "") -> str:
     if value is None or pd.isna(value):
         return "no value"
-    return f"{value:.4g}{(' ' + unit) if unit else ''}"
+    return f"{display_number(value)}{(' ' + unit) if unit else ''}"
 
 
 def _distance(value: float, threshold: float, comparator: str) -> str:
     gap = value - threshold
     if comparator in (">=", ">"):
-        return f"met by {gap:.4g}" if gap >= 0 else f"{-gap:.4g} short"
+        return f"met by {display_number(gap)}" if gap >= 0 else f"{display_number(-gap)} short"
     if comparator in ("<=", "<"):
-        return f"met by {-gap:.4g}" if gap <= 0 else f"{gap:.4g} short"
-    return f"difference {gap:.4g}"
+        return f"met by {display_number(-gap)}" if gap <= 0 else f"{display_number(gap)} short"
+    return f"difference {display_number(gap)}"
 
 
 def why(
@@ -165,7 +166,8 @@ def explain(
     ]
     if result.error:
         out.append(f"  cannot evaluate: {result.error}")
-    ctx = EvaluationContext(timeline.grid, timeline.indicators)
+    ctx = timeline.context or EvaluationContext(timeline.grid, timeline.indicators)
+    day = int(ctx.grid.searchsorted(timeline.grid[pos], side="right")) - 1
     entities = [str(e) for e in result.table.states.columns]
     if entity is not None:
         entities = [e for e in entities if e == entity] or [entity]
@@ -182,7 +184,7 @@ def explain(
             else ""
         )
         out.append(f"  {name}: {state}{when}")
-        out += why(rule, ctx, infos, name, pos)
+        out += why(rule, ctx, infos, name, day)
         if state == "pending":
             out.append(f"      pending: the condition must hold for {rule.for_} before firing")
         seen = recent_values(timeline, rule, name, pos)

@@ -27,6 +27,7 @@ from monitor.authoring.testfile import (
     parse_test_file,
 )
 from monitor.core.errors import MonitorError, RuleFileError
+from monitor.core.plaindata import display_number
 from monitor.data.case import load_case
 from monitor.data.observations import COLUMNS, empty_frame
 from monitor.engine.states import AlertState
@@ -115,7 +116,8 @@ def _state(timeline: Timeline, rule: str, entity: str, pos: int) -> tuple[str, f
 def _describe(timeline: Timeline, rule: str, value: float | None) -> str:
     condition = timeline.results[rule].rule.condition
     unit = condition.measure.label if condition.measure is not None else ""
-    shown = "no value" if value is None else f"value {value:.4g}{(' ' + unit) if unit else ''}"
+    shown = "no value" if value is None else f"value {display_number(value)}"
+    shown += f" {unit}" if value is not None and unit else ""
     error = timeline.results[rule].error
     return f"{shown}; when: {condition.text}" + (f"; {error}" if error else "")
 

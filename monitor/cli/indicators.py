@@ -20,7 +20,7 @@ def indicators() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @PLUGINS
 def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
-    """List registered indicators with unit, kind and origin."""
+    """List registered indicators: unit, kind, frequency, window axis, max_age, inputs."""
     from monitor.indicator.registry import load_registry
 
     registry = load_registry(plugin_dirs)
@@ -31,6 +31,8 @@ def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
             "unit": ind.unit,
             "kind": ind.kind,
             "frequency": ind.frequency,
+            "window_axis": ind.axis(),
+            "max_age": ind.max_age,
             "inputs": list(ind.inputs),
             "plugin": registry.origins[name],
             "summary": ind.summary(),
@@ -40,9 +42,15 @@ def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     else:
-        width = max(len(r["name"]) for r in rows) if rows else 10
-        for r in rows:
-            click.echo(f"{r['name']:<{width}}  {r['unit']:<9}  {r['kind']:<5}  {r['title']}")
+        header = {"name": "name", "unit": "unit", "kind": "kind", "frequency": "frequency",
+                  "window_axis": "axis", "max_age": "max_age", "inputs": "inputs"}  # fmt: skip
+        table = [header] + [
+            {**r, "max_age": r["max_age"] or "-", "inputs": ", ".join(r["inputs"]) or "-"}
+            for r in rows
+        ]
+        widths = {k: max(len(str(r[k])) for r in table) for k in header}
+        for r in table:
+            click.echo("  ".join(f"{str(r[k]):<{widths[k]}}" for k in header).rstrip())
     for failure in registry.failures:
         click.echo(f"warning: {failure}", err=True)
 

@@ -54,6 +54,13 @@ from monitor.cli.options import PLUGINS, fail
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder of templates overriding the built-in report templates by name.",
 )
+@click.option(
+    "--step",
+    type=click.Choice(["daily", "month-end"]),
+    default=None,
+    help="Evaluation step: alert states advance every day, or at month ends and the "
+    "as-of date. [default: the config's, else daily]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 def run(
     case_name: str | None,
@@ -63,6 +70,7 @@ def run(
     plugin_dirs: tuple[Path, ...],
     config_path: Path | None,
     template_dir: Path | None,
+    step: str | None,
     as_json: bool,
 ) -> None:
     """Evaluate a case and write its report (HTML and JSON).
@@ -85,12 +93,19 @@ def run(
         rule_dirs = rule_dirs or tuple(config.rules)
         out_dir = out_dir or config.out
         plugin_dirs = plugin_dirs or tuple(config.plugins)
+        step = step or config.step
     case_name = case_name or "ai-cycle"
     out_dir = out_dir or Path("out")
     try:
         with run_lock(out_dir):
             result = run_pipeline(
-                case_name, as_of, rule_dirs, out_dir, plugin_dirs, template_dir=template_dir
+                case_name,
+                as_of,
+                rule_dirs,
+                out_dir,
+                plugin_dirs,
+                template_dir=template_dir,
+                step=step or "daily",
             )
     except (MonitorError, ValueError) as exc:
         fail(str(exc))

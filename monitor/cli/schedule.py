@@ -37,6 +37,7 @@ rules = []                       # rule folders; empty = the bundled rules
 plugins = []                     # folders of extra indicator modules
 store = "sqlite:///monitor.db"   # run history + scheduler state (any SQLAlchemy URL)
 misfire_grace_seconds = 604800   # a run missed while down still runs (once) within 7 days
+step = "daily"                   # alert states advance every day, or "month-end"
 
 # Fixed ids: the id is the job's key in the store; renaming it starts it afresh.
 # cron = "minute hour day month weekday"; weekdays by name (mon-fri, sun):

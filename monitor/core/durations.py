@@ -39,10 +39,6 @@ class Duration:
             return pd.DateOffset(months=int(months))
         return pd.Timedelta(days=self.days)
 
-    def rolling_window(self) -> str:
-        """A fixed-length window for pandas' time-based rolling (months as 30.44 days)."""
-        return f"{max(1, round(self.days))}D"
-
     def is_zero(self) -> bool:
         return self.amount == 0
 

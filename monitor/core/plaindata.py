@@ -26,3 +26,18 @@ def iso_date(value: Any) -> str | None:
     if value is None or pd.isna(value):
         return None
     return str(pd.Timestamp(value).date().isoformat())
+
+
+SIGNIFICANT_DIGITS = 12  # below the data's own precision, above binary float noise
+
+
+def display_number(value: float) -> str:
+    """A number as people wrote it: 1.13 - 0.13 shows as ``1``, 0.125 as ``0.125``.
+
+    Rounding to twelve significant digits removes floating-point noise
+    (0.9999999999999999) without hiding any digit a data file or a threshold carries.
+    """
+    text = f"{value:.{SIGNIFICANT_DIGITS}g}"
+    if "e" in text:
+        return text
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -3,10 +3,21 @@ point-in-time views on the evaluation grid, each computed once per run."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from monitor.core.durations import Duration
-from monitor.language.windows import known_at, shifted_known
+from monitor.language.windows import known_at, period_before, shifted_known
+
+
+@dataclass(frozen=True)
+class SeriesTiming:
+    """How an indicator's windows look back: ``max_age`` and the window axis."""
+
+    max_age: Duration | None = None
+    axis: str = "calendar"  # "period" or "calendar"
+    short_periods: bool = False  # daily or weekly periods (matched within a week)
 
 
 class EvaluationContext:
@@ -16,22 +27,39 @@ class EvaluationContext:
         self,
         grid: pd.DatetimeIndex,
         frames: dict[str, pd.DataFrame],
-        max_ages: dict[str, Duration | None] | None = None,
+        timing: dict[str, SeriesTiming] | None = None,
     ):
         self.grid = grid
         self.frames = frames
-        self.max_ages = max_ages or {}
+        self.timing = timing or {}
         self._known: dict[str, pd.DataFrame] = {}
+        self._before: dict[tuple[str, Duration], pd.DataFrame] = {}
+
+    def _timing(self, name: str) -> SeriesTiming:
+        return self.timing.get(name, SeriesTiming())
 
     def frame(self, name: str) -> pd.DataFrame:
         return self.frames[name]
 
     def known(self, name: str) -> pd.DataFrame:
         if name not in self._known:
-            age = self.max_ages.get(name)
+            age = self._timing(name).max_age
             self._known[name] = known_at(self.frames[name], self.grid, max_age=age)
         return self._known[name]
 
     def known_before(self, name: str, back: Duration) -> pd.DataFrame:
-        """What was known ``back`` before each evaluation time (for ``change()``)."""
-        return shifted_known(self.frames[name], self.grid, back, self.max_ages.get(name))
+        """The value ``change()`` compares with, one window back.
+
+        Periodic series: the period one window before the latest known period, as
+        known now. Series that stand until changed: what was in force ``back`` ago.
+        """
+        key = (name, back)
+        if key not in self._before:
+            timing = self._timing(name)
+            frame = self.frames[name]
+            if timing.axis == "period":
+                before = period_before(frame, self.grid, back, not timing.short_periods)
+            else:
+                before = shifted_known(frame, self.grid, back, timing.max_age)
+            self._before[key] = before
+        return self._before[key]

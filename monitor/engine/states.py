@@ -39,61 +39,94 @@ class StateTable:
     since: pd.DataFrame
 
 
-def _times(condition: pd.DataFrame) -> pd.DataFrame:
-    index = condition.index
-    values = np.broadcast_to(index.to_numpy()[:, None], condition.shape)
-    return pd.DataFrame(values, index=index, columns=condition.columns)
+def _shifted(index: pd.DatetimeIndex, duration: Duration) -> np.ndarray:
+    """Each evaluation time plus ``duration`` (calendar months stay calendar months).
+
+    Computed once on the 1-D time axis; cells look their value up by position.
+    """
+    return pd.DatetimeIndex(index + duration.offset()).to_numpy(dtype=index.dtype)
 
 
-def _add(times: pd.DataFrame, duration: Duration) -> pd.DataFrame:
-    offset = duration.offset()
-    return times.apply(lambda column: column + offset)
+def _run_start(flag: np.ndarray) -> np.ndarray:
+    """Per cell, the row where the current run of ``True`` began (-1 where ``False``)."""
+    rows = np.arange(flag.shape[0])[:, None]
+    starts = flag & ~np.vstack([np.zeros((1, flag.shape[1]), dtype=bool), flag[:-1]])
+    began = np.maximum.accumulate(np.where(starts, rows, -1), axis=0)
+    return np.where(flag, began, -1)
 
 
-def _episode_start(flag: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
-    """For each time where ``flag`` holds, when its current uninterrupted run began."""
-    starts = flag & ~flag.shift(1, fill_value=False)
-    return times.where(starts).ffill().where(flag)
+def _last_true(flag: np.ndarray) -> np.ndarray:
+    """Per cell, the latest row at or before it where ``flag`` held (-1 before any)."""
+    rows = np.arange(flag.shape[0])[:, None]
+    return np.maximum.accumulate(np.where(flag, rows, -1), axis=0)
+
+
+def _at(times: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Times at (non-negative) positions; NaT where the position is -1 or past the end."""
+    valid = (positions >= 0) & (positions < len(times))
+    picked = times[np.clip(positions, 0, len(times) - 1)]
+    return np.where(valid, picked, np.datetime64("NaT"))
 
 
 def _kept_firing(
-    condition: pd.DataFrame, fire_raw: pd.DataFrame, times: pd.DataFrame, keep: Duration
-) -> pd.DataFrame:
-    """Firing with ``keep_firing_for``: once firing, an alert stays firing while the
-    condition holds or last held less than ``keep`` ago, and a return of the condition
-    within that window continues the same alert instead of starting a new ``for``.
+    condition: np.ndarray, fire_raw: np.ndarray, index: pd.DatetimeIndex, keep: Duration
+) -> np.ndarray:
+    """Firing with ``keep_firing_for``, as Prometheus evaluates it.
+
+    Prometheus starts counting at the first evaluation at which the condition is
+    false (``KeepFiringSince``) and keeps the alert firing while
+    ``now - KeepFiringSince < keep_firing_for``. A condition that returns before the
+    alert resolved continues the same firing alert (``for`` does not restart); a
+    pending alert is not kept at all.
     """
-    last_true = times.where(condition).ffill()
-    alive = condition | (last_true.notna() & (times < _add(last_true, keep)))
-    episode = (alive & ~alive.shift(1, fill_value=False)).cumsum()
-    fired = pd.DataFrame(
-        {c: fire_raw[c].groupby(episode[c]).cummax() for c in fire_raw.columns},
-        index=fire_raw.index,
-    )
-    return alive & fired
+    times = index.to_numpy()
+    last_true = _last_true(condition)
+    first_false = last_true + 1  # the evaluation after the last one where it held
+    kept_until = _at(_shifted(index, keep), first_false)
+    now = times[:, None]
+    alive = condition | ((last_true >= 0) & (now < kept_until))
+    episode = _run_start(alive)
+    last_fired = _last_true(fire_raw)
+    return alive & (last_fired >= episode) & (episode >= 0)
 
 
 def compute_states(condition: pd.DataFrame, for_: Duration, keep: Duration) -> StateTable:
-    """Run the state machine over every evaluation time and entity column."""
+    """Run the state machine over every evaluation time and entity column.
+
+    The evaluation times are the frame's index (every day, or the step times): states
+    change only there, and ``for`` / ``keep_firing_for`` are compared at those times.
+    """
     condition = condition.fillna(False).astype(bool)
     if condition.empty or condition.shape[1] == 0:
         empty = pd.DataFrame(index=condition.index, columns=condition.columns)
         return StateTable(empty.astype("int8"), empty.astype("datetime64[us]"))
-    times = _times(condition)
-    run_start = _episode_start(condition, times)
-    held_long_enough = times >= _add(run_start, for_)
-    fire_raw = condition if for_.is_zero() else condition & held_long_enough
-    firing = fire_raw if keep.is_zero() else _kept_firing(condition, fire_raw, times, keep)
-    pending = condition & ~firing
-    ever_fired = firing.cummax()
+    index = pd.DatetimeIndex(condition.index)
+    times = index.to_numpy()
+    now = times[:, None]
+    held = condition.to_numpy()
+    run_start = _run_start(held)
+    held_for = now >= _at(_shifted(index, for_), run_start)
+    fire_raw = held if for_.is_zero() else held & held_for
+    firing = fire_raw if keep.is_zero() else _kept_firing(held, fire_raw, index, keep)
+    pending = held & ~firing
+    ever_fired = np.maximum.accumulate(firing, axis=0)
     resolved = ~firing & ~pending & ever_fired
-    states = (
-        pending.astype("int8") * AlertState.PENDING
-        + firing.astype("int8") * AlertState.FIRING
-        + resolved.astype("int8") * AlertState.RESOLVED
+    codes = (
+        pending.astype("int8") * int(AlertState.PENDING)
+        + firing.astype("int8") * int(AlertState.FIRING)
+        + resolved.astype("int8") * int(AlertState.RESOLVED)
     ).astype("int8")
-    since = _episode_start(firing, times)
-    since = since.fillna(run_start.where(pending))
-    stopped = resolved & ~resolved.shift(1, fill_value=False)
-    since = since.fillna(times.where(stopped).ffill().where(resolved))
-    return StateTable(states, since.astype("datetime64[us]"))
+    since = np.where(
+        firing,
+        _at(times, _run_start(firing)),
+        np.where(
+            pending,
+            _at(times, run_start),
+            np.where(resolved, _at(times, _run_start(resolved)), np.datetime64("NaT")),
+        ),
+    )
+    columns = condition.columns
+    return StateTable(
+        pd.DataFrame(codes, index=condition.index, columns=columns),
+        pd.DataFrame(since, index=condition.index, columns=columns).astype("datetime64[us]"),
+    )

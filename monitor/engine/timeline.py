@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from monitor.core.durations import Duration, parse_duration
+from monitor.core.durations import parse_duration
 from monitor.data.observations import visible_at
-from monitor.engine.context import EvaluationContext
+from monitor.engine.context import EvaluationContext, SeriesTiming
 from monitor.engine.scoring import score_contributions, total_score
 from monitor.engine.states import AlertState, StateTable, compute_states
+from monitor.engine.steps import DAILY, step_times
+from monitor.indicator.base import SHORT_PERIODS, Indicator
 from monitor.indicator.registry import Registry
 from monitor.indicator.validation import validate_output
 from monitor.language.windows import evaluation_grid
@@ -51,6 +53,8 @@ class Timeline:
     score: pd.Series
     indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
     indicator_errors: dict[str, str] = field(default_factory=dict)
+    context: EvaluationContext | None = None  # the daily views the conditions ran on
+    step: str = DAILY
 
     def position(self, as_of: pd.Timestamp) -> int:
         """Index of the last evaluation time at or before ``as_of``."""
@@ -75,9 +79,14 @@ def compute_indicators(
     return frames, errors
 
 
-def _max_age(registry: Registry, name: str) -> Duration | None:
-    text = getattr(registry.get(name), "max_age", None)
-    return parse_duration(text) if text else None
+def series_timing(indicator: Indicator) -> SeriesTiming:
+    """How the indicator's windows look back (its ``max_age`` and window axis)."""
+    text = getattr(indicator, "max_age", None)
+    return SeriesTiming(
+        max_age=parse_duration(text) if text else None,
+        axis=indicator.axis(),
+        short_periods=indicator.frequency in SHORT_PERIODS,
+    )
 
 
 def evaluate(
@@ -86,17 +95,24 @@ def evaluate(
     registry: Registry,
     end: pd.Timestamp,
     start: pd.Timestamp | None = None,
+    step: str = DAILY,
 ) -> Timeline:
-    """Evaluate every rule from ``start`` to ``end`` using only rows published by ``end``."""
+    """Evaluate every rule from ``start`` to ``end`` using only rows published by ``end``.
+
+    Conditions are computed on every day (values, windows and events are exact to the
+    day); alert states advance only at the step times (every day, or month ends plus
+    ``end``), so ``for`` and ``keep_firing_for`` are compared at those times.
+    """
     visible = visible_at(observations, end)
     if start is None:
         start = visible["published"].min() if not visible.empty else end
-    grid = evaluation_grid(min(start, end), end)
+    days = evaluation_grid(min(start, end), end)
+    grid = step_times(days, step)
     needed = {name for rule in ruleset.rules for name in rule.condition.indicators}
     frames, errors = compute_indicators(visible, registry, needed)
-    max_ages = {name: _max_age(registry, name) for name in frames}
-    ctx = EvaluationContext(grid, frames, max_ages)
-    results = {rule.id: _evaluate_rule(rule, ctx, errors) for rule in ruleset.rules}
+    timing = {name: series_timing(registry.get(name)) for name in frames}
+    ctx = EvaluationContext(days, frames, timing)
+    results = {rule.id: _evaluate_rule(rule, ctx, errors, grid) for rule in ruleset.rules}
     firing = pd.DataFrame({rid: r.firing_any() for rid, r in results.items()}, index=grid)
     stage_active = _stages(ruleset, firing)
     stage = pd.Series(0, index=grid, dtype="int64")
@@ -115,19 +131,23 @@ def evaluate(
         score.astype("float64"),
         frames,
         errors,
+        ctx,
+        step,
     )
 
 
-def _evaluate_rule(rule: Rule, ctx: EvaluationContext, errors: dict[str, str]) -> RuleResult:
+def _evaluate_rule(
+    rule: Rule, ctx: EvaluationContext, errors: dict[str, str], grid: pd.DatetimeIndex
+) -> RuleResult:
     failed = sorted(rule.condition.indicators & set(errors))
-    empty = pd.DataFrame(index=ctx.grid)
+    empty = pd.DataFrame(index=grid)
     if failed:
         message = "; ".join(f"indicator {n!r} failed: {errors[n]}" for n in failed)
         return RuleResult(
             rule, empty, empty, compute_states(empty, rule.for_, rule.keep_firing_for), message
         )
-    condition = rule.condition.evaluate(ctx)
-    measure = rule.condition.measured(ctx)
+    condition = rule.condition.evaluate(ctx).reindex(grid)
+    measure = rule.condition.measured(ctx).reindex(grid)
     if rule.entities:
         condition = condition.reindex(columns=rule.entities, fill_value=False)
         measure = measure.reindex(columns=rule.entities)

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
 
 OUTPUT_COLUMNS = ["entity", "date", "value", "published"]
 
+WindowAxis = Literal["period", "calendar"]
+# Frequencies of series that come in regular periods; their windows run on the period axis.
+PERIODIC_FREQUENCIES = {
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "annual",
+    "fiscal-annual",
+    "fiscal",
+}
+SHORT_PERIODS = {"daily", "weekly"}
+
 
 class Indicator:
     """Base class for indicator plugins.
@@ -36,9 +49,21 @@ class Indicator:
     # current reading, e.g. "6mo" for a monthly series, "24mo" for an annual ratio.
     # None: a value stands until replaced (a policy rate, a standing estimate).
     max_age: ClassVar[str | None] = None
+    # How change() and pct_change() look back. "period": the latest period against the
+    # period one window earlier, both as known now (a monthly PMI: this May against
+    # last May, however the publication days fall). "calendar": the value in force now
+    # against the value in force one window ago (a policy rate that stands until it is
+    # changed). None: "period" for the PERIODIC_FREQUENCIES, else "calendar".
+    window_axis: ClassVar[WindowAxis | None] = None
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         raise NotImplementedError
+
+    @classmethod
+    def axis(cls) -> WindowAxis:
+        if cls.window_axis is not None:
+            return cls.window_axis
+        return "period" if cls.frequency in PERIODIC_FREQUENCIES else "calendar"
 
     @classmethod
     def summary(cls) -> str:

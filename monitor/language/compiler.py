@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from lark import Token, Tree
 
@@ -50,13 +51,23 @@ class CompiledCondition:
         return pd.DataFrame(index=ctx.grid)
 
 
+# Comparisons treat two numbers closer than one part in a billion of the larger
+# magnitude as equal, so decimal data and decimal thresholds behave as written:
+# 1.13 - 0.13 >= 1 holds, though binary floating point makes the left 0.99999...
+RELATIVE_TOLERANCE = 1e-9
+
+
+def _slack(a: Any, b: Any) -> Any:
+    return RELATIVE_TOLERANCE * np.maximum(abs(a), abs(b))
+
+
 COMPARATORS: dict[str, Callable[[Any, Any], Any]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-    "==": operator.eq,
-    "!=": operator.ne,
+    ">=": lambda a, b: a >= b - _slack(a, b),
+    "<=": lambda a, b: a <= b + _slack(a, b),
+    ">": lambda a, b: a > b + _slack(a, b),
+    "<": lambda a, b: a < b - _slack(a, b),
+    "==": lambda a, b: abs(a - b) <= _slack(a, b),
+    "!=": lambda a, b: abs(a - b) > _slack(a, b),
 }
 ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api.indexers import BaseIndexer
 
 from monitor.core.durations import Duration
 
@@ -80,13 +81,87 @@ def shifted_known(
     return result
 
 
+class _CalendarWindow(BaseIndexer):  # type: ignore[misc]
+    """Rolling bounds ``(t - window, t]`` with calendar months, computed on the 1-D axis."""
+
+    def __init__(self, index: pd.DatetimeIndex, window: Duration) -> None:
+        super().__init__()
+        self.index = index
+        self.window = window
+
+    def get_window_bounds(
+        self,
+        num_values: int = 0,
+        min_periods: int | None = None,
+        center: bool | None = None,
+        closed: str | None = None,
+        step: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        starts = pd.DatetimeIndex(self.index - self.window.offset())
+        start = np.searchsorted(self.index.to_numpy(), starts.to_numpy(), side="right")
+        end = np.arange(1, len(self.index) + 1)
+        return start.astype(np.int64), end.astype(np.int64)
+
+
+def period_before(
+    frame: pd.DataFrame, times: pd.DatetimeIndex, back: Duration, by_month: bool = True
+) -> pd.DataFrame:
+    """At each time, the value of the period one window before the latest known period.
+
+    For periodic series (a monthly PMI, an annual ratio) ``change(12mo)`` compares the
+    latest period with the same period a year earlier, both as known at ``t`` (their
+    latest vintages published by then), however the publication days fall. The
+    earlier period is the one in the same calendar month as ``period - back``
+    (``by_month``; for daily or weekly series: the latest one at most a week before
+    it). A missing earlier period is a gap, never a neighbour.
+    """
+    out: dict[str, np.ndarray] = {}
+    stamps = times.to_numpy()
+    for entity, rows in _per_entity(frame).items():
+        pos = knowledge_positions(rows, times)
+        dates = rows["date"].to_numpy()
+        published = rows["published"].to_numpy().astype(stamps.dtype)
+        values = rows["value"].to_numpy().astype("float64")
+        current = pd.DatetimeIndex(dates[np.clip(pos, 0, None)])
+        target = pd.DatetimeIndex(current - back.offset()).to_numpy(dtype=dates.dtype)
+        periods, first = np.unique(dates, return_index=True)
+        last = np.r_[first[1:], len(rows)] - 1
+        if by_month:
+            months = _month_number(periods)
+            wanted = _month_number(target)
+            j = np.searchsorted(months, wanted, side="right") - 1
+            found = (j >= 0) & (months[np.clip(j, 0, None)] == wanted)
+        else:
+            j = np.searchsorted(periods, target, side="right") - 1
+            gap = target - periods[np.clip(j, 0, None)]
+            found = (j >= 0) & (gap <= np.timedelta64(7, "D"))
+        j = np.clip(j, 0, None)
+        row = last[j]
+        late = found & (pos >= 0) & (published[row] > stamps)
+        for i in np.flatnonzero(late):  # an earlier vintage of that period was known at t
+            block = published[first[j[i]] : last[j[i]] + 1]
+            k = int(np.searchsorted(block, stamps[i], side="right")) - 1
+            row[i] = first[j[i]] + k if k >= 0 else -1
+        valid = found & (pos >= 0) & (row >= 0)
+        out[entity] = np.where(valid, values[np.clip(row, 0, None)], np.nan)
+    return pd.DataFrame(out, index=times)
+
+
+def _month_number(dates: np.ndarray) -> np.ndarray:
+    months = dates.astype("datetime64[M]").astype(np.int64)
+    return months
+
+
 def rolling(known: pd.DataFrame, window: Duration, how: str) -> pd.DataFrame:
     """Rolling statistic of the known-value path over the last ``window``.
 
-    The path is a step function on a daily grid, so a mean is time-weighted: a value
-    that stood for eleven months weighs eleven times one that stood for one.
+    The window is ``(t - window, t]`` in the same calendar units ``change()`` uses
+    (``12mo`` before 31 March starts after 31 March a year earlier). The path is a
+    step function on a daily grid, so a mean is time-weighted: a value that stood for
+    eleven months weighs eleven times one that stood for one.
     """
-    roller = known.rolling(window.rolling_window(), min_periods=1)
+    indexer = _CalendarWindow(pd.DatetimeIndex(known.index), window)
+    roller = known.rolling(indexer, min_periods=1)
     if how == "mean":
         return roller.mean()
     if how == "max":

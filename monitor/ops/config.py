@@ -76,6 +76,7 @@ class Config:
     plugins: list[Path] = field(default_factory=list)
     store: str = "sqlite:///monitor.db"
     misfire_grace_seconds: int = 7 * 24 * 3600
+    step: str = "daily"
     cases: list[str] = field(default_factory=lambda: ["ai-cycle"])
     schedules: list[Schedule] = field(default_factory=list)
     email: EmailTarget | None = None
@@ -196,7 +197,17 @@ class _Checker:
 
 
 TOP_KEYS = {"monitor", "case", "schedule", "notify"}
-MONITOR_KEYS = {"timezone", "out", "rules", "plugins", "store", "misfire_grace_seconds", "cases"}
+MONITOR_KEYS = {
+    "timezone",
+    "out",
+    "rules",
+    "plugins",
+    "store",
+    "misfire_grace_seconds",
+    "cases",
+    "step",
+}
+STEPS = ("daily", "month-end")
 SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
 NOTIFY_KEYS = {"email", "webhook", "retries", "backoff_seconds"}
 EMAIL_KEYS = {
@@ -252,6 +263,9 @@ def load_config(path: Path) -> Config:
     if grace < 1:
         check.error("monitor", "misfire_grace_seconds", "must be at least 1")
     config.misfire_grace_seconds = grace
+    config.step = check.get(mon, "step", str, "monitor", config.step)
+    if config.step not in STEPS:
+        check.error("monitor", "step", f"must be one of {', '.join(STEPS)}")
     config.cases = check.strings(mon, "cases", "monitor", ["ai-cycle"])
     if not config.cases:
         check.error("monitor", "cases", "name at least one case")

@@ -122,6 +122,7 @@ def _evaluate(config: Config, case: str, run_id: int) -> tuple[CaseOutcome, dict
         config.plugins,
         ruleset=reload.ruleset,
         registry=registry,
+        step=config.step,
     )
     a = result.assessment
     errors = list(reload.problems) + list(a.problems)

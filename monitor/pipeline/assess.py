@@ -16,6 +16,7 @@ import pandas as pd
 
 from monitor.assessment.model import Assessment, assess
 from monitor.data.case import Case
+from monitor.engine.steps import DAILY
 from monitor.engine.timeline import Timeline, evaluate
 from monitor.indicator.registry import Registry
 from monitor.pipeline.inputs import Inputs, load_inputs
@@ -33,8 +34,8 @@ class RunResult:
     latest_path: Path | None = None
 
 
-def timeline_for(inputs: Inputs, end: pd.Timestamp) -> Timeline:
-    return evaluate(inputs.case.observations, inputs.ruleset, inputs.registry, end=end)
+def timeline_for(inputs: Inputs, end: pd.Timestamp, step: str = DAILY) -> Timeline:
+    return evaluate(inputs.case.observations, inputs.ruleset, inputs.registry, end=end, step=step)
 
 
 def assess_at(inputs: Inputs, timeline: Timeline, as_of: pd.Timestamp) -> Assessment:
@@ -46,18 +47,26 @@ def assess_at(inputs: Inputs, timeline: Timeline, as_of: pd.Timestamp) -> Assess
     return assessment
 
 
-def assess_inputs(inputs: Inputs, as_of: pd.Timestamp | None = None) -> RunResult:
+def assess_inputs(
+    inputs: Inputs, as_of: pd.Timestamp | None = None, step: str = DAILY
+) -> RunResult:
     at = pd.Timestamp(as_of) if as_of is not None else inputs.case.latest_date()
-    timeline = timeline_for(inputs, at)
+    timeline = timeline_for(inputs, at, step)
     return RunResult(inputs.case, timeline, assess_at(inputs, timeline, at))
 
 
-def assess_dates(inputs: Inputs, dates: Sequence[pd.Timestamp]) -> list[Assessment]:
-    """Assess every date from one timeline evaluated up to the last of them."""
+def assess_dates(
+    inputs: Inputs, dates: Sequence[pd.Timestamp], step: str = DAILY
+) -> list[Assessment]:
+    """Assess every date from one timeline evaluated up to the last of them.
+
+    At the month-end step the dates should be month ends (the step times a longer
+    timeline has); at the daily step any date is a step time.
+    """
     if not dates:
         return []
     stamps = [pd.Timestamp(d) for d in dates]
-    timeline = timeline_for(inputs, max(stamps))
+    timeline = timeline_for(inputs, max(stamps), step)
     return [assess_at(inputs, timeline, d) for d in stamps]
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from monitor.assessment import analogies
 from monitor.assessment.changes import compare
 from monitor.core.version import __version__
+from monitor.engine.steps import DAILY
 from monitor.indicator.registry import Registry
 from monitor.pipeline.assess import RunResult, assess_inputs
 from monitor.pipeline.inputs import load_inputs
@@ -42,6 +43,7 @@ def run_metadata(result: RunResult, registry: Registry) -> dict[str, Any]:
         "indicator_plugins": len(registry.names()),
         "evaluated_from": timeline.grid[0].date().isoformat(),
         "evaluated_to": result.assessment.as_of,
+        "step": timeline.step,
         "observations": len(case.observations),
         "quarantined_rows": len(case.data.bad_rows),
     }
@@ -83,6 +85,7 @@ def run(
     ruleset: RuleSet | None = None,
     registry: Registry | None = None,
     template_dir: Path | None = None,
+    step: str = DAILY,
 ) -> RunResult:
     """Evaluate a case and publish its report into the archive folder ``out_dir``.
 
@@ -94,7 +97,7 @@ def run(
     """
     inputs = load_inputs(case_name, rule_dirs, plugin_dirs, registry, ruleset)
     at = pd.Timestamp(as_of) if as_of is not None else None
-    result = assess_inputs(inputs, at)
+    result = assess_inputs(inputs, at, step)
     out = Path(out_dir)
     add_report_context(result, inputs.registry, out)
     html_path = out / f"{stem(inputs.case.name, result.assessment.as_of)}.html"
