@@ -162,7 +162,8 @@ def test_email_failures_are_retried_and_never_leak(
         sleep=slept.append,
     )
     assert not delivery.ok and delivery.attempts == 3
-    assert slept == [0.01, 0.02]  # exponential backoff
+    # exponential backoff with full jitter: up to 0.01 s, then up to 0.02 s
+    assert len(slept) == 2 and 0 <= slept[0] <= 0.01 and 0 <= slept[1] <= 0.02
     assert "Authentication" in (delivery.error or "")
     assert SECRET not in caplog.text and SECRET not in (delivery.error or "")
     # STARTTLS against a server that offers none: recorded as a failure, not raised
@@ -284,3 +285,29 @@ def test_runs_notify_on_change_only_and_record_failed_deliveries(
     assert row["notifications"] == first.notifications
     second = jobs.run_schedule(config, schedule, "test", store)[0]
     assert second.notifications == [] and len(inbox.messages) == 1  # nothing changed
+
+
+def test_webhook_honours_retry_after_and_a_redirect_is_no_delivery(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_WEBHOOK_TOKEN", TOKEN)
+    httpserver.expect_oneshot_request("/hook", method="POST").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "7"}
+    )
+    httpserver.expect_oneshot_request("/hook", method="POST").respond_with_data("ok")
+    config = load_config(config_file(tmp_path, webhook_block(httpserver)))
+    message = build_message(
+        case="c", title="t", as_of="d", stage=1, previous_stage=0, score=1.0,
+        firing=[], reasons=["r"], report=None, status="ok",
+    )  # fmt: skip
+    slept: list[float] = []
+    [delivery] = send_all(config, message, sleep=slept.append)
+    assert delivery.ok and delivery.attempts == 2
+    assert slept == [7.0]  # the server's pause, not our backoff
+    httpserver.expect_request("/moved", method="POST").respond_with_data(
+        "", status=302, headers={"Location": "http://127.0.0.1:9/elsewhere"}
+    )
+    config = load_config(config_file(tmp_path, webhook_block(httpserver, "/moved")))
+    [delivery] = send_all(config, message, sleep=slept.append)
+    assert not delivery.ok and "HTTP 302" in (delivery.error or "")
+    assert delivery.attempts == 1  # a redirect is not retried either

@@ -24,7 +24,7 @@ def indicators_list(as_json: bool, plugin_dirs: tuple[Path, ...]) -> None:
     from monitor.indicator.registry import load_registry
 
     registry = load_registry(plugin_dirs)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": name,
             "title": ind.title,

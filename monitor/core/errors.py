@@ -88,9 +88,10 @@ class AlreadyRunning(MonitorError):
 class SendError(MonitorError):
     """A delivery failure whose message is already safe to show; ``retry`` if transient."""
 
-    def __init__(self, message: str, retry: bool = True) -> None:
+    def __init__(self, message: str, retry: bool = True, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry = retry
+        self.retry_after = retry_after
 
 
 class MissingExtra(MonitorError):

@@ -26,6 +26,7 @@ import httpx
 
 from monitor.core.errors import SendError
 from monitor.core.redaction import redact
+from monitor.core.retry import RetryableError, RetryPolicy, retry, retry_after_seconds
 from monitor.ops.config import Config, EmailTarget, WebhookTarget
 from monitor.ops.runhistory import Previous
 
@@ -142,24 +143,38 @@ def _retry(
     hidden: list[str],
     sleep: Callable[[float], None],
 ) -> Delivery:
-    error = ""
-    for attempt in range(1, config.retries + 1):
+    policy = RetryPolicy(attempts=config.retries, backoff_seconds=config.backoff_seconds)
+
+    def attempt() -> None:
         try:
             send()
-            log.info("%s notification sent (attempt %d)", channel, attempt)
-            return Delivery(channel, True, attempt)
         except SendError as exc:
-            error, retry = redact(str(exc), hidden), exc.retry
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded, never raised
-            error, retry = redact(f"{type(exc).__name__}: {exc}", hidden), True
+            if exc.retry:
+                raise RetryableError(str(exc), exc.retry_after) from None
+            raise
+        except Exception as exc:  # noqa: BLE001 - a network or SMTP error may be transient
+            raise RetryableError(f"{type(exc).__name__}: {exc}") from None
+
+    def failed(number: int, exc: Exception) -> None:
         log.warning(
-            "%s notification attempt %d/%d failed: %s", channel, attempt, config.retries, error
+            "%s notification attempt %d/%d failed: %s",
+            channel,
+            number,
+            policy.attempts,
+            _message(exc, hidden),
         )
-        if not retry:
-            return Delivery(channel, False, attempt, error)
-        if attempt < config.retries:
-            sleep(config.backoff_seconds * 2 ** (attempt - 1))
-    return Delivery(channel, False, config.retries, error)
+
+    outcome = retry(attempt, policy, sleep=sleep, on_failure=failed)
+    if outcome.error is None:
+        log.info("%s notification sent (attempt %d)", channel, outcome.attempts)
+        return Delivery(channel, True, outcome.attempts)
+    return Delivery(channel, False, outcome.attempts, _message(outcome.error, hidden))
+
+
+def _message(exc: Exception, hidden: list[str]) -> str:
+    if isinstance(exc, SendError | RetryableError):
+        return redact(str(exc), hidden)
+    return redact(f"{type(exc).__name__}: {exc}", hidden)
 
 
 def send_email(target: EmailTarget, message: Message) -> None:
@@ -220,6 +235,9 @@ def send_webhook(target: WebhookTarget, message: Message) -> None:
     except httpx.HTTPError as exc:
         # httpx messages may quote the URL (a Slack URL is itself a secret): keep only the type
         raise SendError(f"{type(exc).__name__} posting to the webhook") from None
-    if response.status_code >= 400:
-        retry = response.status_code >= 500 or response.status_code == 429
-        raise SendError(f"webhook answered HTTP {response.status_code}", retry=retry)
+    if response.status_code >= 300:  # a redirect is not a delivery
+        transient = response.status_code >= 500 or response.status_code == 429
+        wait = retry_after_seconds(response.headers.get("Retry-After")) if transient else None
+        raise SendError(
+            f"webhook answered HTTP {response.status_code}", retry=transient, retry_after=wait
+        )
