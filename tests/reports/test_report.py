@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from monitor.assessment.changes import compare
 from monitor.pipeline import run
 from monitor.reports.charts import Chart, rule_chart, score_chart, thin
 from monitor.reports.render import CSP, environment, format_number, render_index, render_report
@@ -267,37 +266,6 @@ def test_numbers_read_like_an_analyst_writes_them():
     assert format_number(7.692308) == "7.69"
     assert format_number(109300) == "109,300"
     assert format_number(-0.5) == "\u22120.5"
-
-
-def test_changes_list_rules_that_started_and_stopped_firing():
-    before = {
-        "as_of": "2025-01-31",
-        "stage": 1,
-        "score": 20.0,
-        "stages": [{"stage": 1, "active": True}, {"stage": 2, "active": False}],
-        "alerts": [
-            {"rule": "a", "entity": "US", "state": "firing", "stage": 1},
-            {"rule": "b", "entity": "US", "state": "firing", "stage": 1},
-        ],
-    }
-    after = {
-        "stage": 2,
-        "score": 31.5,
-        "stages": [{"stage": 1, "active": True}, {"stage": 2, "active": True}],
-        "alerts": [
-            {"rule": "b", "entity": "US", "state": "firing", "stage": 1},
-            {"rule": "c", "entity": "LU", "state": "firing", "stage": 2},
-            {"rule": "d", "entity": "LU", "state": "pending", "stage": 2},
-        ],
-    }
-    changes = compare(after, before, {"c": "Rule C"}, "x-2025-01-31.html")
-    assert [(i["rule"], i["title"]) for i in changes["started"]] == [("c", "Rule C")]
-    assert [i["rule"] for i in changes["stopped"]] == ["a"]
-    assert changes["stage_move"] == 1 and changes["score_delta"] == 11.5
-    assert changes["stages_activated"] == [2] and changes["any"]
-    assert changes["previous"]["report"] == "x-2025-01-31.html"
-    first = compare(after, None)
-    assert first["previous"] is None and not first["any"]
 
 
 def test_template_override_rebrands_without_forking(tmp_path: Path, default_run):

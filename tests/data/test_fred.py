@@ -20,7 +20,7 @@ from monitor.data.sources import fred
 
 REFERENCE = Path(
     os.environ.get(
-        "MONITOR_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference"
+        "MONITOR_REFERENCE_DIR", Path(__file__).resolve().parents[3] / "shared" / "reference"
     )
 )
 needs_reference = pytest.mark.skipif(

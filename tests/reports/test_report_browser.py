@@ -16,7 +16,7 @@ import pytest
 from monitor.pipeline import run
 from monitor.rulebook.loader import bundled_rules_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path(os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [

@@ -1,4 +1,8 @@
-"""The rule-condition language: grammar, compiler, units, functions and evaluation."""
+"""The rule-condition language: grammar, compiler, units, functions and evaluation.
+
+Durations are tested with the core (tests/core/test_durations.py), stage activation
+expressions with the rulebook (tests/rulebook/test_activation.py).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from hypothesis import strategies as st
 
 import monitor
 import monitor.language.functions  # noqa: F401 - imported now, so no import runs under the traps below
-from monitor.core.durations import Duration, parse_duration
 from monitor.core.errors import ExpressionError
 from monitor.engine.context import EvaluationContext
 from monitor.language.compiler import (
@@ -168,33 +171,6 @@ def test_threshold_and_measure_for_reports() -> None:
 )
 def test_literal_is_rescaled_to_the_series_unit(text: str, threshold: float) -> None:
     assert compile_ok(text).threshold == pytest.approx(threshold)
-
-
-@pytest.mark.parametrize(
-    ("text", "amount", "unit", "months", "days"),
-    [
-        ("12mo", 12, "mo", 12, 12 * 30.4375),
-        ("1y", 1, "y", 12, 12 * 30.4375),
-        ("4q", 4, "q", 12, 12 * 30.4375),
-        ("90d", 90, "d", None, 90),
-        ("2w", 2, "w", None, 14),
-    ],
-)
-def test_parse_duration(text: str, amount: float, unit: str, months, days: float) -> None:
-    duration = parse_duration(text)
-    assert duration == Duration(amount, unit)
-    assert duration.months == months
-    assert duration.days == pytest.approx(days)
-    assert str(duration) == text
-
-
-def test_calendar_duration_offsets_are_calendar_months() -> None:
-    assert pd.Timestamp("2021-03-31") - parse_duration("12mo").offset() == pd.Timestamp(
-        "2020-03-31"
-    )
-    assert pd.Timestamp("2021-05-31") - parse_duration("1q").offset() == pd.Timestamp("2021-02-28")
-    with pytest.raises(ValueError, match="invalid duration"):
-        parse_duration("3 months")
 
 
 # --------------------------------------------------------------------------
@@ -703,54 +679,3 @@ def test_not_and_or_evaluate(ctx: EvaluationContext) -> None:
     assert both.loc[T("2020-06-01")].all()
     # 2021-03-01: rate 3.5; only LU's margin (1.0) is below 2
     assert both.loc[T("2021-03-01"), "LU"] and not both.loc[T("2021-03-01"), "NT"]
-
-
-# --------------------------------------------------------------------------
-# stage activation expressions
-# --------------------------------------------------------------------------
-
-
-def firing_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "policy-rate-hiking-cycle": [True, True, False, False],
-            "pmi-below-50": [True, False, True, False],
-            "credit_spreads": [False, False, True, True],
-        }
-    )
-
-
-def test_activation_with_hyphenated_ids() -> None:
-    table = firing_table()
-    ids = set(table.columns)
-    evaluate, used = compile_activation("policy-rate-hiking-cycle and pmi-below-50", ids)
-    assert used == {"policy-rate-hiking-cycle", "pmi-below-50"}
-    assert evaluate(table).tolist() == [True, False, False, False]
-    evaluate, _ = compile_activation("policy-rate-hiking-cycle or credit_spreads", ids)
-    assert evaluate(table).tolist() == [True, True, True, True]
-    evaluate, used = compile_activation(
-        "not policy-rate-hiking-cycle and (pmi-below-50 or not credit_spreads)", ids
-    )
-    assert used == ids
-    assert evaluate(table).tolist() == [False, False, True, False]
-
-
-def test_activation_unknown_id_has_position() -> None:
-    with pytest.raises(ExpressionError, match="unknown rule id 'ghost'") as info:
-        compile_activation("pmi-below-50 and ghost", {"pmi-below-50"})
-    assert (info.value.line, info.value.col) == (1, 18)
-
-
-@pytest.mark.parametrize(
-    ("text", "col"), [("a and", 6), ("a b", 3), ("(a or b", 8), ("a > 1", 3), ("A", 1)]
-)
-def test_activation_syntax_errors(text: str, col: int) -> None:
-    with pytest.raises(ExpressionError) as info:
-        compile_activation(text, {"a", "b"})
-    assert (info.value.line, info.value.col) == (1, col)
-
-
-def test_activation_id_starting_with_keyword() -> None:
-    ids = {"not-ready", "b"}
-    evaluate, used = compile_activation("b and not-ready", ids)
-    assert used == ids

@@ -24,7 +24,7 @@ def _reference_dir() -> Path:
     env = os.environ.get("MONITOR_REFERENCE_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "shared" / "reference"
+    return Path(__file__).resolve().parents[3] / "shared" / "reference"
 
 
 REFERENCE = _reference_dir()
