@@ -85,7 +85,11 @@ class PayrollGrowth(Indicator):
         # three changes in a row only: the first and third must be about two months apart
         consecutive = grouped["date"].diff(2).dt.days.between(55, 65)
         averaged = grouped["value"].rolling(3).mean().reset_index(level=0, drop=True)
-        out = monthly.assign(value=averaged.where(consecutive))
+        # known once the last of the three changes' inputs is
+        stamps = monthly["published"].astype("int64")
+        latest = stamps.groupby(monthly["entity"], sort=False).rolling(3, min_periods=1).max()
+        known = pd.to_datetime(latest.reset_index(level=0, drop=True).astype("int64"), unit="us")
+        out = monthly.assign(value=averaged.where(consecutive), published=known)
         return out.dropna(subset=["value"]).reset_index(drop=True)
 
 

@@ -25,8 +25,11 @@ class EquityDrawdown(Indicator):
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         closes = select(observations, "nasdaq_close")
-        peak = closes.groupby("entity", sort=False)["value"].cummax()
-        return closes.assign(value=(closes["value"] / peak - 1.0) * 100.0)
+        grouped = closes.groupby("entity", sort=False)
+        peak = grouped["value"].cummax()
+        # known only once every close up to it is known (the peak may have come late)
+        known = grouped["published"].cummax()
+        return closes.assign(value=(closes["value"] / peak - 1.0) * 100.0, published=known)
 
 
 class CreditSpread(Indicator):
