@@ -111,7 +111,7 @@ def evaluate(
     needed = {name for rule in ruleset.rules for name in rule.condition.indicators}
     frames, errors = compute_indicators(visible, registry, needed)
     timing = {name: series_timing(registry.get(name)) for name in frames}
-    ctx = EvaluationContext(days, frames, timing)
+    ctx = EvaluationContext(days, frames, timing, grid=grid)
     results = {rule.id: _evaluate_rule(rule, ctx, errors, grid) for rule in ruleset.rules}
     firing = pd.DataFrame({rid: r.firing_any() for rid, r in results.items()}, index=grid)
     stage_active = _stages(ruleset, firing)
@@ -146,8 +146,8 @@ def _evaluate_rule(
         return RuleResult(
             rule, empty, empty, compute_states(empty, rule.for_, rule.keep_firing_for), message
         )
-    condition = rule.condition.evaluate(ctx).reindex(grid)
-    measure = rule.condition.measured(ctx).reindex(grid)
+    condition = rule.condition.evaluate(ctx)
+    measure = rule.condition.measured(ctx)
     if rule.entities:
         condition = condition.reindex(columns=rule.entities, fill_value=False)
         measure = measure.reindex(columns=rule.entities)

@@ -69,36 +69,41 @@ def _pct_change(ctx: Context, name: str, window: Duration | None) -> pd.DataFram
     return (ctx.known(name) / before.where(before != 0) - 1.0) * 100.0
 
 
+def _at_evaluations(ctx: Context, daily: pd.DataFrame) -> pd.DataFrame:
+    """A statistic of the daily path, read at the evaluation times."""
+    return daily if daily.index.equals(ctx.grid) else daily.reindex(ctx.grid)
+
+
 def _drawdown(ctx: Context, name: str, window: Duration | None) -> pd.DataFrame:
-    current = ctx.known(name)
-    peak = windows.rolling(current, window, "max") if window else current.cummax()
-    return (current / peak.where(peak != 0) - 1.0) * 100.0
+    path = ctx.known_path(name)
+    peak = windows.rolling(path, window, "max") if window else path.cummax()
+    return _at_evaluations(ctx, (path / peak.where(peak != 0) - 1.0) * 100.0)
 
 
 def _rolling(how: str) -> SeriesRun:
     def run(ctx: Context, name: str, window: Duration | None) -> pd.DataFrame:
-        return windows.rolling(ctx.known(name), _window(window), how)
+        return _at_evaluations(ctx, windows.rolling(ctx.known_path(name), _window(window), how))
 
     return run
 
 
 def _zscore(ctx: Context, name: str, window: Duration | None) -> pd.DataFrame:
-    current = ctx.known(name)
-    mean = windows.rolling(current, _window(window), "mean")
-    std = windows.rolling(current, _window(window), "std")
-    return (current - mean) / std.where(std > 0)
+    path = ctx.known_path(name)
+    mean = windows.rolling(path, _window(window), "mean")
+    std = windows.rolling(path, _window(window), "std")
+    return _at_evaluations(ctx, (path - mean) / std.where(std > 0))
 
 
 def _count(ctx: Context, name: str, window: Duration | None) -> pd.DataFrame:
-    return windows.event_counts(ctx.frame(name), ctx.grid, _window(window), weighted=False)
+    return windows.event_counts(ctx.panel(name), ctx.grid, _window(window), weighted=False)
 
 
 def _sum(ctx: Context, name: str, window: Duration | None) -> pd.DataFrame:
-    return windows.event_counts(ctx.frame(name), ctx.grid, _window(window), weighted=True)
+    return windows.event_counts(ctx.panel(name), ctx.grid, _window(window), weighted=True)
 
 
 def _months_since(ctx: Context, name: str, window: Duration | None) -> pd.DataFrame:
-    return windows.months_since(ctx.frame(name), ctx.grid)
+    return windows.months_since(ctx.panel(name), ctx.grid)
 
 
 FUNCTIONS: dict[str, Function] = {

@@ -17,6 +17,7 @@ from lark import Token, Tree
 from monitor.core.durations import Duration
 from monitor.core.errors import ExpressionError
 from monitor.core.units import Unit
+from monitor.language.panel import Panel
 
 Value: TypeAlias = Any  # a frame (times x entities) or a plain number
 
@@ -26,7 +27,11 @@ class Context(Protocol):
 
     def frame(self, name: str) -> pd.DataFrame: ...
 
+    def panel(self, name: str) -> Panel: ...
+
     def known(self, name: str) -> pd.DataFrame: ...
+
+    def known_path(self, name: str) -> pd.DataFrame: ...
 
     def known_before(self, name: str, back: Duration) -> pd.DataFrame: ...
 
