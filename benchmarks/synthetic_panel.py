@@ -139,7 +139,9 @@ def panel(entities: int, months: int, seed: int = 7) -> pd.DataFrame:
     when = month_index[0].to_numpy() + rng.integers(0, span_days, size=len(entity)).astype(
         "timedelta64[D]"
     )
-    frames.append(_frame("profit_warning", entity, when, np.ones(len(entity)), when))
+    warnings_frame = _frame("profit_warning", entity, when, np.ones(len(entity)), when)
+    # two warnings of one company on one day would be one duplicated row
+    frames.append(warnings_frame.drop_duplicates(["entity", "date"]))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from monitor.assessment.entities import entity_ranking
 from monitor.assessment.history import rule_history, score_history, score_trend
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case
@@ -111,6 +112,7 @@ class Assessment:
     changes: dict[str, Any] | None = None
     analogies: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    entities: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))
@@ -243,6 +245,7 @@ def assess(
         trend=score_trend(timeline, pos),
         breakdown=_breakdown(rules),
         sources=_sources(data),
+        entities=entity_ranking(timeline, pos, names),
     )
 
 

@@ -15,6 +15,7 @@ from monitor.core.durations import parse_duration
 from monitor.data.observations import visible_at
 from monitor.engine.context import EvaluationContext, SeriesTiming
 from monitor.engine.scoring import score_contributions, total_score
+from monitor.engine.stages import overall_stage, stage_activity
 from monitor.engine.states import AlertState, StateTable, compute_states
 from monitor.engine.steps import DAILY, step_times
 from monitor.indicator.base import SHORT_PERIODS, Indicator
@@ -114,10 +115,8 @@ def evaluate(
     ctx = EvaluationContext(days, frames, timing, grid=grid)
     results = {rule.id: _evaluate_rule(rule, ctx, errors, grid) for rule in ruleset.rules}
     firing = pd.DataFrame({rid: r.firing_any() for rid, r in results.items()}, index=grid)
-    stage_active = _stages(ruleset, firing)
-    stage = pd.Series(0, index=grid, dtype="int64")
-    for number in sorted(stage_active.columns):
-        stage = stage.where(~stage_active[number], number)
+    stage_active = stage_activity(ruleset, firing)
+    stage = overall_stage(stage_active)
     contributions = score_contributions(ruleset, firing)
     score = total_score(contributions, grid)
     return Timeline(
@@ -153,15 +152,3 @@ def _evaluate_rule(
         measure = measure.reindex(columns=rule.entities)
     table = compute_states(condition, rule.for_, rule.keep_firing_for)
     return RuleResult(rule, condition, measure, table)
-
-
-def _stages(ruleset: RuleSet, firing: pd.DataFrame) -> pd.DataFrame:
-    active: dict[int, pd.Series] = {}
-    for number, activation in sorted(ruleset.activations.items()):
-        if activation.evaluate is not None:
-            active[number] = activation.evaluate(firing).astype(bool)
-            continue
-        members = [r.id for r in ruleset.rules if r.stage == number and not r.counter]
-        count = firing[members].sum(axis=1) if members else pd.Series(0, index=firing.index)
-        active[number] = count >= (activation.min_firing or 1)
-    return pd.DataFrame(active, index=firing.index)
