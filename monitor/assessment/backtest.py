@@ -256,6 +256,20 @@ def _named_periods(
     return out, ahead, scored
 
 
+def _after_episode(run: Period, case: Case, horizon: int) -> str | None:
+    """The episode a signal period belongs to the aftermath of, if any.
+
+    A period that overlaps an episode, or starts within the horizon after its end, is
+    the crash and its aftermath still signalling: KLR's rule counts its steps after the
+    end as false alarms (B), but an analyst would not call them calm-time alarms.
+    """
+    for episode in case.episodes:
+        aftermath_end = episode.end + pd.DateOffset(months=horizon)
+        if run.start <= aftermath_end and (run.end is None or run.end >= episode.onset):
+            return episode.id
+    return None
+
+
 def _false_and_early(
     signals: dict[str, tuple[str, int, pd.Series]], case: Case, horizon: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -269,7 +283,8 @@ def _false_and_early(
         for run, hits, false in named:
             span = {"rule": key, "title": title, "start": _iso(run.start), "end": iso_date(run.end)}
             if false:
-                false_alarms.append({**span, "steps": false})
+                after = _after_episode(run, case, horizon)
+                false_alarms.append({**span, "steps": false, "after_episode": after})
             if not hits:
                 continue
             for episode in case.episodes:

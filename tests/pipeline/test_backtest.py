@@ -55,9 +55,13 @@ def test_policy_rate_scores_as_counted_by_hand(telecom):
 
 
 def test_1995_false_alarms_are_named(telecom):
-    named = {(x["rule"], x["start"]) for x in telecom.false_alarms}
-    assert ("policy-rate-hiking-cycle", "1995-01-31") in named
-    assert ("pmi-contraction", "1995-06-30") in named
+    named = {(x["rule"], x["start"]): x["after_episode"] for x in telecom.false_alarms}
+    assert named[("policy-rate-hiking-cycle", "1995-01-31")] is None
+    assert named[("pmi-contraction", "1995-06-30")] is None
+    # the bear market that began in the bust and ran past the trough is its aftermath
+    assert named[("equity-bear-market", "2000-05-31")] == "telecom-bust"
+    calm = {start[:4] for (_, start), after in named.items() if after is None}
+    assert calm == {"1995"}
 
 
 def test_1998_signals_count_as_hits_by_klr(telecom):
