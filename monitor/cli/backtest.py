@@ -145,6 +145,18 @@ def backtest(
             f"  {metric.rule:<40} A={metric.a:<3} B={metric.b:<3} C={metric.c:<3} "
             f"D={metric.d:<3} NSR={nsr}{flag}"
         )
+    if model.calibration is not None:
+        cal = model.calibration
+        click.echo(
+            f"calibration of {cal['rule']} (in-sample): {cal['when']}, literal {cal['literal']}"
+        )
+        for row in cal["rows"]:
+            nsr = "undefined" if row["nsr"] is None else f"{row['nsr']:.2f}"
+            mark = "  (current)" if row["current"] else ""
+            click.echo(
+                f"  {row['threshold']:>10g}  A={row['a']} B={row['b']} C={row['c']} D={row['d']} "
+                f"NSR={nsr} first firing {row['first_firing'] or 'never'}{mark}"
+            )
     if not model.episodes:
         click.echo("  no crisis episode declared in the case: signal periods only, no KLR counts")
     click.echo(f"report: {result.html_path}")
