@@ -66,6 +66,11 @@ def calibrate(
     if rule_id not in rules:
         raise BacktestError(f"--calibrate: no rule {rule_id!r} (known: {', '.join(sorted(rules))})")
     rule = rules[rule_id]
+    failed = sorted(rule.condition.indicators & set(timeline.indicator_errors))
+    if failed:
+        raise BacktestError(
+            f"--calibrate {rule_id}: its indicator(s) {', '.join(failed)} failed to compute"
+        )
     text = rule.when
     numbers = numeric_literals(text)
     if not 1 <= literal <= len(numbers):

@@ -68,6 +68,13 @@ from monitor.cli.options import PLUGINS, fail
     type=click.Path(path_type=Path),
     help="Folder for the HTML report.",
 )
+@click.option(
+    "--templates",
+    "template_dir",
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of templates overriding the built-in report templates by name.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the backtest as JSON.")
 def backtest(
     case_name: str,
@@ -80,6 +87,7 @@ def backtest(
     calibrate_rule: str | None,
     literal: int,
     out_dir: Path,
+    template_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Backtest rules on a case: when each rule and stage fired, lead times, KLR scores.
@@ -127,6 +135,7 @@ def backtest(
             out_dir,
             calibrate_rule,
             literal,
+            template_dir,
         )
     except (MonitorError, ValueError) as exc:
         fail(str(exc))
