@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from monitor.assessment.backtest import ANALYST_MONTHS, Backtest
+from monitor.assessment.alarms import ANALYST_MONTHS
+from monitor.assessment.backtest import Backtest
 from monitor.assessment.klr import NSR_FLOOR
 from monitor.reports.charts import (
     COUNTER_COLOUR,

@@ -19,25 +19,22 @@ from typing import Any
 import pandas as pd
 
 from monitor.assessment import klr
+from monitor.assessment.alarms import name_signal_periods
 from monitor.assessment.figures import fed_and_pmi, lucent_reserves
 from monitor.assessment.periods import (
     Period,
     duration_months,
     lead_months,
-    months_between,
     periods,
 )
 from monitor.core.errors import BacktestError
-from monitor.core.plaindata import iso_date, number
+from monitor.core.plaindata import number
 from monitor.data.case import Case
 from monitor.engine.states import AlertState
 from monitor.engine.timeline import Timeline
 
 SCHEMA_VERSION = 1
 DEFAULT_HORIZON_MONTHS = 24
-# A hit by KLR's rule that began this long before the onset is one an analyst at the
-# time would have called a false alarm: it had warned for a year with nothing following.
-ANALYST_MONTHS = 12
 
 
 @dataclass
@@ -241,70 +238,6 @@ def _metric(key: str, title: str, stage: int, counts: klr.Counts) -> Metric:
     )
 
 
-def _named_periods(
-    signal: pd.Series, windows: list[klr.Window], horizon: int
-) -> tuple[list[tuple[Period, int, int]], pd.Series, pd.Series]:
-    """Each signal period with its number of hit steps (A) and false-alarm steps (B)."""
-    ahead, scored = klr.classify(pd.DatetimeIndex(signal.index), windows, horizon)
-    on = signal.fillna(False).astype(bool)
-    out = []
-    for run in periods(on):
-        inside = (on.index >= run.start) & (on.index <= run.last(on.index[-1]))
-        hits = int((inside & ahead & scored).sum())
-        false = int((inside & ~ahead & scored).sum())
-        out.append((run, hits, false))
-    return out, ahead, scored
-
-
-def _after_episode(run: Period, case: Case, horizon: int) -> str | None:
-    """The episode a signal period belongs to the aftermath of, if any.
-
-    A period that overlaps an episode, or starts within the horizon after its end, is
-    the crash and its aftermath still signalling: KLR's rule counts its steps after the
-    end as false alarms (B), but an analyst would not call them calm-time alarms.
-    """
-    for episode in case.episodes:
-        aftermath_end = episode.end + pd.DateOffset(months=horizon)
-        if run.start <= aftermath_end and (run.end is None or run.end >= episode.onset):
-            return episode.id
-    return None
-
-
-def _false_and_early(
-    signals: dict[str, tuple[str, int, pd.Series]], case: Case, horizon: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    false_alarms: list[dict[str, Any]] = []
-    early: list[dict[str, Any]] = []
-    windows = _windows(case)
-    if not windows:
-        return false_alarms, early
-    for key, (title, _stage, signal) in signals.items():
-        named, _, _ = _named_periods(signal, windows, horizon)
-        for run, hits, false in named:
-            span = {"rule": key, "title": title, "start": _iso(run.start), "end": iso_date(run.end)}
-            if false:
-                after = _after_episode(run, case, horizon)
-                false_alarms.append({**span, "steps": false, "after_episode": after})
-            if not hits:
-                continue
-            for episode in case.episodes:
-                ahead = months_between(run.start, episode.onset)
-                if 0 < ahead <= horizon and ahead > ANALYST_MONTHS:
-                    ran_into = run.end is None or run.end >= episode.onset
-                    early.append(
-                        {
-                            **span,
-                            "episode": episode.id,
-                            "months_before": ahead,
-                            "steps": hits,
-                            "ran_into_onset": ran_into,
-                        }
-                    )
-    false_alarms.sort(key=lambda x: (x["start"], x["rule"]))
-    early.sort(key=lambda x: (x["start"], x["rule"]))
-    return false_alarms, early
-
-
 def _heat(timeline: Timeline, grid: pd.DatetimeIndex) -> dict[str, Any]:
     """Rules x months: 2 where the rule fired (any entity) in the month, 1 pending, else 0."""
     months = pd.DatetimeIndex(grid.to_period("M").unique().to_timestamp())
@@ -352,7 +285,7 @@ def build(
     weights = {m.rule: m.weight for m in metrics if not m.rule.startswith("stage ")}
     composite = klr.composite(timeline.firing.reindex(grid), weights)
     stages = _stage_records(timeline, grid, case, horizon_months)
-    false_alarms, early = _false_and_early(signals, case, horizon_months)
+    false_alarms, early = name_signal_periods(signals, case, horizon_months)
     steps = [
         {
             "date": _iso(t),
