@@ -48,6 +48,17 @@ def backtest_context(model: Backtest) -> dict[str, Any]:
         "risk_metrics": [m for m in model.metrics if not m.rule.startswith("stage ")],
         "stage_metrics": [m for m in model.metrics if m.rule.startswith("stage ")],
         "fired": [r for r in model.rules if r.firing_periods],
+        "warned": {
+            e["id"]: sorted(
+                (
+                    r
+                    for r in model.rules
+                    if not r.counter and r.lead_months.get(e["id"]) is not None
+                ),
+                key=lambda r: -(r.lead_months[e["id"]] or 0),
+            )
+            for e in model.episodes
+        },
     }
 
 

@@ -33,7 +33,7 @@ def _iso(stamp: pd.Timestamp) -> str:
 
 def _named_periods(
     signal: pd.Series, windows: list[klr.Window], horizon: int
-) -> tuple[list[tuple[Period, int, int]], pd.Series, pd.Series]:
+) -> list[tuple[Period, int, int]]:
     """Each signal period with its number of hit steps (A) and false-alarm steps (B)."""
     ahead, scored = klr.classify(pd.DatetimeIndex(signal.index), windows, horizon)
     on = signal.fillna(False).astype(bool)
@@ -43,7 +43,7 @@ def _named_periods(
         hits = int((inside & ahead & scored).sum())
         false = int((inside & ~ahead & scored).sum())
         out.append((run, hits, false))
-    return out, ahead, scored
+    return out
 
 
 def _after_episode(run: Period, case: Case, horizon: int) -> str | None:
@@ -73,7 +73,7 @@ def name_signal_periods(
     if not windows:
         return false_alarms, early
     for key, (title, _stage, signal) in signals.items():
-        named, _, _ = _named_periods(signal, windows, horizon)
+        named = _named_periods(signal, windows, horizon)
         for run, hits, false in named:
             span = {"rule": key, "title": title, "start": _iso(run.start), "end": iso_date(run.end)}
             if false:
@@ -83,7 +83,9 @@ def name_signal_periods(
                 continue
             for episode in case.episodes:
                 ahead = months_between(run.start, episode.onset)
-                if 0 < ahead <= horizon and ahead > ANALYST_MONTHS:
+                window_start = episode.onset - pd.DateOffset(months=horizon)
+                touches = run.start < episode.onset and (run.end is None or run.end > window_start)
+                if touches and ahead > ANALYST_MONTHS:
                     ran_into = run.end is None or run.end >= episode.onset
                     early.append(
                         {

@@ -56,3 +56,12 @@ def test_a_template_override_is_used(tmp_path):
     (folder / "backtest.html.j2").write_text("<p>{{ b.case }} {{ b.stage_entries['1'] }}</p>")
     result = backtest("telecom-2000", end="2003-12-31", out_dir=tmp_path, template_dir=folder)
     assert result.html_path.read_text(encoding="utf-8") == "<p>telecom-2000 2000-05-31</p>"
+
+
+def test_the_rules_that_warned_before_the_peak_are_listed_with_their_leads(telecom):
+    html = telecom.html_path.read_text(encoding="utf-8")
+    line = html[html.index('id="warned-telecom-bust"') :].split("</p>")[0]
+    # 1998-07-31 -> 2000-03-10 is 588 days = 19.3 months; 1998-10-31 -> 496 days = 16.3
+    assert "<code>pmi-contraction</code> US 19.3 mo" in line
+    assert "<code>credit-spread-widening</code> US 16.3 mo" in line
+    assert "fed-easing" not in line  # a counter-signal is no warning
