@@ -253,3 +253,227 @@ def score_chart(
         f"{xs[-1].isoformat()}, high {_fmt(high)}."
     )
     return Chart(svg, alt)
+
+
+# -- backtest charts ----------------------------------------------------------------
+# Drawn with the same helpers and rc settings as the run report's charts above.
+
+HEAT_COLOURS = ("#f6f8fa", "#e3b341", "#9b1c23")  # quiet, pending, firing
+EPISODE_COLOUR = "#6e7781"
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    """``#rrggbb`` as three floats in 0-1 (an image array needs numbers, not names)."""
+    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def _runs(values: list[int]) -> list[tuple[int, int, int]]:
+    """(start index, end index exclusive, value) for each run of equal values."""
+    out: list[tuple[int, int, int]] = []
+    start = 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            out.append((start, i, values[start]))
+            start = i
+    return out
+
+
+def backtest_stage_chart(
+    steps: list[dict[str, Any]],
+    *,
+    episodes: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+) -> Chart | None:
+    """The overall stage as coloured bands behind the score, episodes and events marked.
+
+    Each band spans the steps at which the stage held (to the next step); the score is
+    the run report's (0-100), the composite the 1/NSR-weighted one when there is one.
+    """
+    if not steps:
+        return None
+    xs = [date.fromisoformat(s["date"]) for s in steps]
+    ends = [*xs[1:], xs[-1] + timedelta(days=1)]
+    stages = [int(s["stage"]) for s in steps]
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(7.2, 2.4))
+        ax = fig.add_axes((0.06, 0.13, 0.92, 0.72))
+        for start, stop, stage in _runs(stages):
+            if stage > 0:
+                ax.axvspan(
+                    float(date2num(xs[start])),
+                    float(date2num(ends[stop - 1])),
+                    color=STAGE_COLOURS[stage],
+                    alpha=0.22,
+                    linewidth=0,
+                )
+        for episode in episodes:
+            onset, end = date.fromisoformat(episode["onset"]), date.fromisoformat(episode["end"])
+            ax.axvline(float(date2num(onset)), color=INK, linewidth=1.1)
+            ax.axvline(float(date2num(end)), color=INK, linewidth=0.8, linestyle="--")
+            ax.annotate(
+                f" {episode['id']} ",
+                (float(date2num(onset)), 1.0),
+                xycoords=("data", "axes fraction"),
+                va="bottom",
+                ha="left",
+                fontsize=7,
+                color=INK,
+            )
+        for event in events:
+            ax.plot(
+                [float(date2num(date.fromisoformat(event["date"])))],
+                [97],
+                marker="v",
+                markersize=4,
+                color=MUTED,
+                linestyle="none",
+            )
+        days = _days(xs)
+        ys = [float(s["score"]) for s in steps]
+        ax.plot(days, ys, drawstyle="steps-post", color="#1f4e79", linewidth=1.4, label="score")
+        composite = [math.nan if s["composite"] is None else float(s["composite"]) for s in steps]
+        has_composite = any(not math.isnan(c) for c in composite)
+        if has_composite:
+            ax.plot(
+                days,
+                composite,
+                drawstyle="steps-post",
+                color="#7a4a9e",
+                linewidth=1.1,
+                linestyle="--",
+                label="1/NSR composite",
+            )
+            ax.legend(loc="upper left", frameon=False, fontsize=7, ncols=2)
+        ax.set_ylim(0, 100)
+        ax.set_yticks([0, 25, 50, 75, 100])
+        _date_axis(ax, xs[0], xs[-1])
+        svg = _svg(fig)
+    entered = {n: next((s["date"] for s in steps if int(s["stage"]) >= n), None) for n in (1, 2, 3)}
+    bands = "; ".join(f"stage {n} first reached {d or 'never'}" for n, d in entered.items())
+    marks = ", ".join(f"{e['id']} from {e['onset']} to {e['end']}" for e in episodes) or "none"
+    alt = (
+        f"Overall stage as bands and score from {xs[0].isoformat()} to {xs[-1].isoformat()}: "
+        f"{bands}; score high {_fmt(max(ys))}; episodes: {marks}; {len(events)} events marked."
+    )
+    return Chart(svg, alt)
+
+
+def heat_map_chart(heat: dict[str, Any]) -> Chart | None:
+    """Rules x months: firing (dark), pending (amber) or quiet, one row per rule."""
+    rows, months = heat["rows"], heat["months"]
+    if not rows or not months:
+        return None
+    palette = np.array([_rgb(c) for c in HEAT_COLOURS])
+    grid = palette[np.array([r["cells"] for r in rows], dtype=int)]
+    first = date.fromisoformat(months[0] + "-01")
+    last = date.fromisoformat(months[-1] + "-01")
+    with matplotlib.rc_context(RC):
+        height = 0.6 + 0.16 * len(rows)
+        fig = Figure(figsize=(7.2, height))
+        ax = fig.add_axes((0.32, 0.35 / height, 0.66, 1 - 0.5 / height))
+        left, right = float(date2num(first)), float(date2num(last + timedelta(days=31)))
+        ax.imshow(
+            grid,
+            aspect="auto",
+            interpolation="nearest",
+            extent=(left, right, len(rows) - 0.5, -0.5),
+        )
+        ax.set_yticks(range(len(rows)))
+        labels = [f"{'counter ' if r['counter'] else ''}S{r['stage']} {r['rule']}" for r in rows]
+        ax.set_yticklabels(labels, fontsize=6.5)
+        ax.xaxis_date()
+        _date_axis(ax, first, last)
+        ax.grid(False)
+        svg = _svg(fig)
+    fired = [r["rule"] for r in rows if any(c == 2 for c in r["cells"])]
+    alt = (
+        f"Heat map of {len(rows)} rules by month from {months[0]} to {months[-1]}; "
+        f"{len(fired)} rules fired at some point: {', '.join(fired) or 'none'}."
+    )
+    return Chart(svg, alt)
+
+
+def fed_pmi_chart(fed: list[dict[str, Any]], pmi: list[dict[str, Any]]) -> Chart | None:
+    """The source report's figure 2: the Fed funds rate with the ISM manufacturing PMI."""
+    if not fed or not pmi:
+        return None
+    fx, fy = _xy(fed)
+    px, py = _xy(pmi)
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(7.2, 2.3))
+        ax = fig.add_axes((0.07, 0.13, 0.85, 0.75))
+        ax.plot(_days(fx), fy, color="#1f4e79", linewidth=1.4, label="Fed funds, effective (%)")
+        ax.set_ylabel("%", fontsize=7)
+        twin = ax.twinx()
+        twin.plot(_days(px), py, color="#a8431a", linewidth=1.1, label="ISM PMI (index)")
+        twin.axhline(50, color="#a8431a", linestyle=":", linewidth=0.8)
+        twin.set_ylabel("PMI", fontsize=7)
+        twin.spines["right"].set_visible(True)
+        handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+        ax.legend(handles=handles, loc="lower left", frameon=False, fontsize=7, ncols=2)
+        _date_axis(ax, min(fx[0], px[0]), max(fx[-1], px[-1]))
+        svg = _svg(fig)
+    high = max((y for y in fy if not math.isnan(y)), default=None)
+    low = min((y for y in py if not math.isnan(y)), default=None)
+    alt = (
+        f"Fed funds rate and ISM PMI from {min(fx[0], px[0]).isoformat()} to "
+        f"{max(fx[-1], px[-1]).isoformat()}: Fed funds high {_fmt(high)}%, PMI low {_fmt(low)}."
+    )
+    return Chart(svg, alt)
+
+
+def lucent_chart(lucent: dict[str, Any]) -> Chart | None:
+    """The source report's figures 4-10: amounts by fiscal year and their shares of revenue.
+
+    Left: each amount in $bn per fiscal year (bars). Right: the share of revenue,
+    computed from the bundled parts (filled markers) with the report's quoted ratio
+    (open markers) where it quotes one; a year without bundled revenue has no computed
+    share, never an estimated one.
+    """
+    items, years = lucent["items"], lucent["fiscal_years"]
+    if not items or not years:
+        return None
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(7.2, 2.6))
+        bars = fig.add_axes((0.07, 0.2, 0.4, 0.68))
+        shares = fig.add_axes((0.57, 0.2, 0.41, 0.68))
+        width = 0.8 / len(items)
+        for i, item in enumerate(items):
+            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+            amounts = [math.nan if c["amount"] is None else c["amount"] for c in item["cells"]]
+            positions = [j + (i - (len(items) - 1) / 2) * width for j in range(len(years))]
+            bars.bar(positions, amounts, width=width, color=colour, label=item["label"])
+            computed = [
+                math.nan if c["computed_pct"] is None else c["computed_pct"] for c in item["cells"]
+            ]
+            quoted = [
+                math.nan if c["report_pct"] is None else c["report_pct"] for c in item["cells"]
+            ]
+            shares.plot(range(len(years)), computed, marker="o", color=colour, linewidth=1)
+            shares.plot(
+                range(len(years)),
+                quoted,
+                marker="o",
+                markerfacecolor="none",
+                color=colour,
+                linestyle="none",
+            )
+        for ax in (bars, shares):
+            ax.set_xticks(range(len(years)))
+            ax.set_xticklabels(years)
+            ax.grid(axis="y", color=GRID, linewidth=0.6)
+            ax.set_axisbelow(True)
+        bars.set_ylabel("$bn", fontsize=7)
+        shares.set_ylabel("% of revenue", fontsize=7)
+        bars.legend(loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False, fontsize=6.5, ncols=3)
+        svg = _svg(fig)
+    parts = []
+    for item in items:
+        for c in item["cells"]:
+            if c["computed_pct"] is not None:
+                parts.append(f"{item['label']} {c['fiscal_year']} {_fmt(c['computed_pct'])}%")
+    alt = (
+        f"Lucent amounts by fiscal year ({', '.join(years)}) and shares of revenue computed "
+        f"from the bundled parts: {'; '.join(parts) or 'none computable'}."
+    )
+    return Chart(svg, alt)

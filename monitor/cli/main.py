@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from monitor.cli.backtest import backtest
 from monitor.cli.fred import fred
 from monitor.cli.indicators import indicators
 from monitor.cli.rules import rules
@@ -28,6 +29,7 @@ def main() -> None:
 def _register_commands() -> None:
     """Each command (group) lives in its own module; each imports only click at load."""
     main.add_command(run)
+    main.add_command(backtest)
     main.add_command(indicators)
     main.add_command(fred)
     main.add_command(rules)

@@ -81,6 +81,10 @@ class TemplateProblem(MonitorError):
     """A template (usually a desk's override) does not render."""
 
 
+class BacktestError(MonitorError):
+    """A backtest cannot run as asked (an empty range, an unknown rule to calibrate)."""
+
+
 class AlreadyRunning(MonitorError):
     """Another process holds the lock."""
 

@@ -36,7 +36,9 @@ CASE_KEYS = {
     "entities",
     "series",
     "crisis_events",
+    "episodes",
 }
+EPISODE_KEYS = {"id", "onset", "end", "title", "source"}
 SERIES_KEYS = {
     "title",
     "unit",
@@ -55,6 +57,21 @@ class CrisisEvent:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class Episode:
+    """A crisis episode a backtest scores against: from its onset to its end.
+
+    Kept apart from ``crisis_events`` on purpose: events are rule inputs (a profit
+    warning), and scoring rules against their own inputs would make hits by construction.
+    """
+
+    id: str
+    onset: pd.Timestamp
+    end: pd.Timestamp
+    title: str = ""
+    source: str = ""
+
+
 @dataclass
 class Case:
     """A loaded case: validated observations, quarantined rows and metadata."""
@@ -67,6 +84,7 @@ class Case:
     entities: dict[str, dict[str, Any]]
     series: dict[str, dict[str, Any]]
     crisis_events: list[CrisisEvent]
+    episodes: list[Episode] = field(default_factory=list)
     data: ValidatedObservations = field(
         default_factory=lambda: ValidatedObservations(empty_frame())
     )
@@ -134,6 +152,7 @@ class _MetaChecker:
         self._series(node.get("series"))
         self._files(node.get("files"))
         self._events(node.get("crisis_events"))
+        self._episodes(node.get("episodes"))
         self.problems.raise_if_any(lambda messages: CaseError("\n".join(messages)))
 
     def _series(self, series: Any) -> None:
@@ -199,6 +218,60 @@ class _MetaChecker:
             elif not isinstance(event.get("title"), str):
                 self.problem(where, "a crisis event needs a title")
 
+    def _episodes(self, episodes: Any) -> None:
+        if episodes is None:
+            return
+        if not isinstance(episodes, list):
+            self.problem(
+                value_position(self.node, "episodes", self.file),
+                "episodes must be a list of {id, onset, end, title, source}",
+            )
+            return
+        seen: set[str] = set()
+        for index, episode in enumerate(episodes):
+            where = value_position(episodes, index, self.file)
+            if not isinstance(episode, dict):
+                self.problem(where, "an episode must be a mapping {id, onset, end, title, source}")
+                continue
+            for key in episode:
+                if str(key) not in EPISODE_KEYS:
+                    allowed = ", ".join(sorted(EPISODE_KEYS))
+                    self.problem(
+                        key_position(episode, key, self.file),
+                        f"episode: unknown key {key!r} ({allowed})",
+                    )
+            ident = episode.get("id")
+            if not isinstance(ident, str) or not NAME_PATTERN.match(ident):
+                self.problem(
+                    value_position(episode, "id", self.file) if "id" in episode else where,
+                    "an episode needs an id of letters, digits, '.', '_' or '-'",
+                )
+            elif ident in seen:
+                self.problem(
+                    value_position(episode, "id", self.file), f"duplicate episode {ident!r}"
+                )
+            else:
+                seen.add(ident)
+            dates = {}
+            for key in ("onset", "end"):
+                stamp = _date(episode.get(key))
+                if stamp is None:
+                    at = value_position(episode, key, self.file) if key in episode else where
+                    self.problem(at, f"episode {ident!r}: {key} must be an ISO date")
+                dates[key] = stamp
+            onset, end = dates["onset"], dates["end"]
+            if onset is not None and end is not None and end < onset:
+                self.problem(
+                    value_position(episode, "end", self.file),
+                    f"episode {ident!r}: end {end.date()} is before its onset {onset.date()}",
+                )
+            for key in ("title", "source"):
+                if key in episode and not isinstance(episode[key], str):
+                    self.problem(
+                        value_position(episode, key, self.file),
+                        f"episode {ident!r}: {key} must be text",
+                    )
+
 
 def _date(value: Any) -> pd.Timestamp | None:
     try:
@@ -232,6 +305,16 @@ def load_case(name_or_path: str) -> Case:
         CrisisEvent(pd.Timestamp(str(e["date"])), str(e["title"]), str(e.get("source", "")))
         for e in meta.get("crisis_events") or []
     ]
+    episodes = [
+        Episode(
+            str(e["id"]),
+            pd.Timestamp(str(e["onset"])),
+            pd.Timestamp(str(e["end"])),
+            str(e.get("title", "")),
+            str(e.get("source", "")),
+        )
+        for e in meta.get("episodes") or []
+    ]
     as_of = _date(meta["as_of"]) if meta.get("as_of") is not None else None
     return Case(
         name=str(meta.get("name", folder.name)),
@@ -242,5 +325,6 @@ def load_case(name_or_path: str) -> Case:
         entities={str(k): dict(v or {}) for k, v in (meta.get("entities") or {}).items()},
         series=series,
         crisis_events=events,
+        episodes=sorted(episodes, key=lambda e: e.onset),
         data=data,
     )
