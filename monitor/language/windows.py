@@ -22,7 +22,10 @@ Source: TypeAlias = pd.DataFrame | Panel
 
 
 def _panel(source: Source, column: str = "value") -> Panel:
-    return source if isinstance(source, Panel) else Panel(source, column)
+    if isinstance(source, Panel):
+        assert column == "value", "a panel is indexed on its value column"
+        return source
+    return Panel(source, column)
 
 
 def known_at(
