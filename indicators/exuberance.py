@@ -14,7 +14,7 @@ docs/market-exuberance.md.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -72,8 +72,14 @@ def bsadf_path(observations: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@cache
+def _table() -> pd.DataFrame:
+    """The committed critical-value table, read once per process (read-only)."""
+    return load_table()
+
+
 def _critical(path: pd.DataFrame, kind: str) -> pd.DataFrame:
-    values = lookup(load_table(), path["n_obs"].to_numpy(), MIN_WINDOW_MONTHS, LAGS, 0.95, kind)
+    values = lookup(_table(), path["n_obs"].to_numpy(), MIN_WINDOW_MONTHS, LAGS, 0.95, kind)
     return path.assign(value=values)
 
 
