@@ -31,7 +31,7 @@ def main() -> None:
     registry = load_registry()
     ruleset = load_ruleset(registry)
     observations = case.observations
-    start, end = observations["published"].min(), case.latest_date()
+    start, end = case.evaluation_start(), case.latest_date()  # history series do not start it
     month_ends = pd.date_range(start, end, freq="ME")
 
     began = time.perf_counter()

@@ -90,30 +90,50 @@ def indicators_show(
     observations = case.observations
     if as_of:
         observations = observations[observations["published"] <= pd.Timestamp(as_of)]
-    frames, errors = compute_indicators(observations, registry, {name})
+    companions = [c for c in indicator.companions if c in registry.indicators]
+    frames, errors = compute_indicators(observations, registry, {name, *companions})
     if name in errors:
         fail(f"indicator {name!r} failed: {errors[name]}")
     frame = frames[name]
     if entity:
         frame = frame[frame["entity"] == entity]
-    rows: list[dict[str, Any]] = [
-        {
+    # companions (e.g. a statistic's critical value) joined on entity and date
+    extra = {c: frames[c].set_index(["entity", "date"])["value"] for c in companions if c in frames}
+    rows: list[dict[str, Any]] = []
+    for r in frame.itertuples(index=False):
+        row: dict[str, Any] = {
             "entity": str(r.entity),
             "date": r.date.date().isoformat(),
             "value": round(float(r.value), 6),
             "unit": indicator.unit,
             "published": r.published.date().isoformat(),
         }
-        for r in frame.itertuples(index=False)
-    ]
+        for c, values in extra.items():
+            v = values.get((r.entity, r.date))
+            row[c] = None if v is None or pd.isna(v) else round(float(v), 6)
+        rows.append(row)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     click.echo(f"{indicator.name}: {indicator.title} ({indicator.unit})")
+    if extra:
+        names = "".join(f"  {c:>{max(12, len(c))}}" for c in extra)
+        click.echo(f"  {'':<8} {'date':<10}  {'value':>12} {'':<6}{names}")
     for row in rows:
+        cells = "".join(
+            f"  {'-' if row[c] is None else format(row[c], '.4g'):>{max(12, len(c))}}"
+            for c in extra
+        )
         click.echo(
             f"  {row['entity']:<8} {row['date']}  {row['value']:>12.4g} {row['unit']:<6}"
-            f"  published {row['published']}"
+            f"{cells}  published {row['published']}"
+        )
+    if rows and extra:
+        last = rows[-1]
+        click.echo(
+            "  latest: "
+            + ", ".join(f"{c} = {last[c]:.4g}" for c in extra if last[c] is not None)
+            + f" ({last['date']}; a cumulative companion's latest value covers the sample)"
         )
     if not rows:
         click.echo("  (no values: the case lacks this indicator's inputs)")

@@ -209,7 +209,7 @@ def explain_command(
     try:
         case = load_case(case_name)
         at = pd.Timestamp(as_of) if as_of else case.latest_date()
-        timeline = evaluate(case.observations, ruleset, registry, end=at)
+        timeline = evaluate(case.observations, ruleset, registry, at, case.evaluation_start())
         lines = explain(timeline, rule_id, infos, at, entity)
     except (MonitorError, ValueError) as exc:
         fail(str(exc))

@@ -36,6 +36,7 @@ INDICATOR_UNITS: dict[str, Unit] = {
     "count": Unit("count"),
     "x": Unit("ratio"),
     "months": Unit("months"),
+    "t-stat": Unit("t-statistic"),
 }
 
 # suffixes a number may carry in a condition

@@ -47,6 +47,7 @@ SERIES_KEYS = {
     "publication_lag_days",
     "source",
     "note",
+    "history",
 }
 
 
@@ -92,6 +93,18 @@ class Case:
     @property
     def observations(self) -> pd.DataFrame:
         return self.data.frame
+
+    def history_series(self) -> set[str]:
+        """Series marked ``history: true``: long look-backs an indicator reads (the
+        1973-2003 Nasdaq of the exuberance tests) that do not stretch the evaluated
+        period back to their first row."""
+        return {name for name, spec in self.series.items() if spec.get("history") is True}
+
+    def evaluation_start(self) -> pd.Timestamp | None:
+        """The first day anything that is not a history series became known."""
+        frame = self.observations
+        frame = frame[~frame["series"].isin(self.history_series())]
+        return None if frame.empty else frame["published"].min()
 
     def latest_date(self) -> pd.Timestamp:
         """The last day anything in the case became known."""
@@ -177,6 +190,11 @@ class _MetaChecker:
                 self.problem(
                     value_position(spec, "publication_lag_days", self.file),
                     f"series {series_id!r}: publication_lag_days must be a whole number >= 0",
+                )
+            if "history" in spec and not isinstance(spec["history"], bool):
+                self.problem(
+                    value_position(spec, "history", self.file),
+                    f"series {series_id!r}: history must be true or false",
                 )
             for key in ("unit", "source", "title", "frequency", "kind"):
                 if key in spec and not isinstance(spec[key], str):

@@ -55,6 +55,9 @@ class Indicator:
     # against the value in force one window ago (a policy rate that stands until it is
     # changed). None: "period" for the PERIODIC_FREQUENCIES, else "calendar".
     window_axis: ClassVar[WindowAxis | None] = None
+    # Indicators read together with this one (a test statistic and its critical
+    # value): ``monitor indicators show`` prints them as extra columns.
+    companions: ClassVar[tuple[str, ...]] = ()
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         raise NotImplementedError

@@ -38,6 +38,7 @@ DEFAULT_PLUGINS = (
     "monitor.indicators.investment",
     "monitor.indicators.return_test",
     "monitor.indicators.events",
+    "monitor.indicators.exuberance",
 )
 
 

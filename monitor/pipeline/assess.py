@@ -35,7 +35,9 @@ class RunResult:
 
 
 def timeline_for(inputs: Inputs, end: pd.Timestamp, step: str = DAILY) -> Timeline:
-    return evaluate(inputs.case.observations, inputs.ruleset, inputs.registry, end=end, step=step)
+    case = inputs.case
+    start = case.evaluation_start()
+    return evaluate(case.observations, inputs.ruleset, inputs.registry, end, start, step=step)
 
 
 def assess_at(inputs: Inputs, timeline: Timeline, as_of: pd.Timestamp) -> Assessment:
