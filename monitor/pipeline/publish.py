@@ -3,7 +3,10 @@
 The CLI and the scheduler both call :func:`run`; it returns the assessment and writes
 the report into the archive folder (dated HTML and JSON, ``index.html``,
 ``latest.html``/``latest.json``) only after everything has rendered, so a failed run
-leaves the previous report untouched.
+leaves the previous report untouched. The files of a run are published as one unit
+(:func:`monitor.core.atomic.write_files`); before reading the archive, a unit that a
+kill interrupted is completed and orphan temporary files are removed
+(:func:`monitor.core.atomic.recover`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pandas as pd
 
 from monitor.assessment import analogies
 from monitor.assessment.changes import compare
+from monitor.core.atomic import recover
 from monitor.core.version import __version__
 from monitor.engine.steps import DAILY
 from monitor.indicator.registry import Registry
@@ -99,6 +103,7 @@ def run(
     at = pd.Timestamp(as_of) if as_of is not None else None
     result = assess_inputs(inputs, at, step)
     out = Path(out_dir)
+    recover(out)
     add_report_context(result, inputs.registry, out)
     html_path = out / f"{stem(inputs.case.name, result.assessment.as_of)}.html"
     result.assessment.report = str(html_path)
