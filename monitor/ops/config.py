@@ -13,6 +13,7 @@ Secrets never live in the file: only the *names* of environment variables do.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import re
@@ -201,7 +202,9 @@ class _Checker:
         return list(value)
 
 
-TOP_KEYS = {"monitor", "case", "schedule", "notify"}
+TOP_KEYS = {"monitor", "schedule", "notify"}  # a [case] table was accepted, never read
+MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; Python's timedelta overflows far later
+STORE_DRIVERS = {"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"}
 MONITOR_KEYS = {
     "timezone",
     "out",
@@ -239,6 +242,9 @@ def load_config(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError([f"{path}:{line}: not UTF-8 text ({exc.reason})"]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -259,6 +265,8 @@ def load_config(path: Path) -> Config:
     except (ZoneInfoNotFoundError, ValueError):
         check.error("monitor", "timezone", f"unknown time zone {config.timezone!r}")
     config.out = resolve(check.get(mon, "out", str, "monitor", "out"))
+    if config.out.exists() and not config.out.is_dir():
+        check.error("monitor", "out", f"{config.out} exists and is not a folder")
     config.rules = [resolve(p) for p in check.strings(mon, "rules", "monitor", [])]
     config.plugins = [resolve(p) for p in check.strings(mon, "plugins", "monitor", [])]
     store = check.get(mon, "store", str, "monitor", "sqlite:///monitor.db")
@@ -266,6 +274,8 @@ def load_config(path: Path) -> Config:
         store = "sqlite:///" + str(resolve(store[10:]))
     elif "://" not in store:
         check.error("monitor", "store", "expected a SQLAlchemy URL such as sqlite:///monitor.db")
+    else:
+        _store_url(check, store)
     config.store = store
     grace = check.get(mon, "misfire_grace_seconds", int, "monitor", config.misfire_grace_seconds)
     if grace < 1:
@@ -316,6 +326,40 @@ def load_config(path: Path) -> Config:
     return config
 
 
+def _store_url(check: _Checker, store: str) -> None:
+    """A store URL names a known database, carries no password and its driver is installed."""
+    parts = urlsplit(store)
+    dialect, _, driver = parts.scheme.partition("+")
+    if dialect not in STORE_DRIVERS:
+        known = ", ".join(sorted(STORE_DRIVERS))
+        check.error("monitor", "store", f"unknown database {dialect!r} (known: {known})")
+        return
+    if parts.password:
+        check.error(
+            "monitor",
+            "store",
+            "a password in the store URL: secrets come only from the environment "
+            "(use a passwordless URL with the database's own client config, e.g. PGPASSFILE)",
+        )
+    module = DRIVER_MODULES.get(driver or dialect)
+    if module is not None and importlib.util.find_spec(module) is None:
+        check.error(
+            "monitor",
+            "store",
+            f"the {dialect} driver {module!r} is not installed (pip install {module})",
+        )
+
+
+DRIVER_MODULES = {
+    "postgresql": "psycopg2",
+    "psycopg2": "psycopg2",
+    "psycopg": "psycopg",
+    "mysql": "MySQLdb",
+    "pymysql": "pymysql",
+    "mariadb": "MySQLdb",
+}
+
+
 def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule | None:
     t = "schedule"
     if not isinstance(sched, dict):
@@ -330,8 +374,8 @@ def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule |
     second = check.get(sched, "second", (str, int), t, None, i)
     if (cron is None) == (interval is None):
         check.error(t, "cron", "give exactly one of cron or interval_seconds", i)
-    if interval is not None and interval < 1:
-        check.error(t, "interval_seconds", "must be at least 1", i)
+    if interval is not None and not 1 <= interval <= MAX_INTERVAL_SECONDS:
+        check.error(t, "interval_seconds", f"must be from 1 to {MAX_INTERVAL_SECONDS}", i)
     if cron is not None:
         fields = cron.split()
         if len(fields) != 5:

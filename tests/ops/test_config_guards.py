@@ -121,3 +121,47 @@ def test_after_failures_is_read(tmp_path: Path) -> None:
     path = tmp_path / "monitor.toml"
     path.write_text("[notify]\nafter_failures = 3\n", encoding="utf-8")
     assert load_config(path).after_failures == 3
+
+
+def _monitor(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "monitor.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "message"),
+    [
+        ('[monitor]\nout = "/dev/null"\n', ":2: [monitor] out:", "is not a folder"),
+        (
+            '[[schedule]]\nid = "x"\ninterval_seconds = 9999999999999\n',
+            ":3: [[schedule]] #1 interval_seconds:",
+            "must be from 1 to",
+        ),
+        (
+            '[monitor]\nstore = "postgresql://monitor@db.example/monitor"\n',
+            ":2: [monitor] store:",
+            "driver 'psycopg2' is not installed",
+        ),
+        (
+            '[monitor]\nstore = "sqlite+x://u:hunter2@host/db"\n',
+            ":2: [monitor] store:",
+            "a password in the store URL",
+        ),
+        ('[monitor]\nstore = "nosuchdb://host/db"\n', ":2: [monitor] store:", "unknown database"),
+        ('[case]\nname = "x"\n', ":1:", "unknown key"),
+    ],
+)
+def test_config_mistakes_are_one_line_errors(
+    tmp_path: Path, body: str, where: str, message: str
+) -> None:
+    problems = _problems(_monitor(tmp_path, body))
+    assert any(where in p and message in p for p in problems), problems
+    assert not any("hunter2" in p for p in problems)
+
+
+def test_non_utf8_config_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_bytes(b'[monitor]\ntimezone = "UTC"\nout = "\xff"\n')
+    [problem] = _problems(path)
+    assert problem.endswith("monitor.toml:3: not UTF-8 text (invalid start byte)")
