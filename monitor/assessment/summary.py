@@ -2,7 +2,8 @@
 
 Every line goes through :func:`monitor.core.terminal.safe` (titles come from files
 anyone may write), and the quarantine list is capped: counts plus the first
-:data:`SHOWN_BAD_ROWS`; the full list is in the report's JSON (``quarantined``).
+:data:`SHOWN_BAD_ROWS`; the full list is in ``<report>.quarantine.csv`` beside the
+report, and in its JSON.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ def echo(text: str, err: bool = False) -> None:
     click.echo(safe(text), err=err)
 
 
-def print_quarantine(quarantined: list[dict[str, Any]], limit: int = SHOWN_BAD_ROWS) -> None:
+def print_quarantine(
+    quarantined: list[dict[str, Any]], full_list: str | None = None, limit: int = SHOWN_BAD_ROWS
+) -> None:
     """The quarantine on standard error: counts, then at most ``limit`` problems."""
     if not quarantined:
         return
@@ -30,10 +33,8 @@ def print_quarantine(quarantined: list[dict[str, Any]], limit: int = SHOWN_BAD_R
     for row in quarantined[:limit]:
         echo(f"  {row['file']}:{row['line']}: {row['column']}: {row['check']}", err=True)
     if len(quarantined) > limit:
-        echo(
-            f"  ... and {len(quarantined) - limit} more (all of them: 'quarantined' in the JSON)",
-            err=True,
-        )
+        where = full_list or "'quarantined' in the JSON"
+        echo(f"  ... and {len(quarantined) - limit} more (all of them: {where})", err=True)
 
 
 def print_summary(a: Assessment) -> None:
@@ -57,7 +58,8 @@ def print_summary(a: Assessment) -> None:
         echo(f"Stale series: {', '.join(d['series'] + '/' + d['entity'] for d in stale)}")
     for problem in a.problems:
         echo(f"problem: {problem}", err=True)
-    print_quarantine(a.quarantined)
+    full = a.report.removesuffix(".html") + ".quarantine.csv" if a.report else None
+    print_quarantine(a.quarantined, full)
     if a.report:
         echo(f"Report: {a.report}")
 

@@ -114,7 +114,9 @@ def run(
 
     if as_json:
         click.echo(json.dumps(result.assessment.to_json(), indent=2, ensure_ascii=False))
-        print_quarantine(result.assessment.quarantined)  # never only inside the JSON
+        report = result.assessment.report
+        full = report.removesuffix(".html") + ".quarantine.csv" if report else None
+        print_quarantine(result.assessment.quarantined, full)  # never only inside the JSON
         return
 
     print_summary(result.assessment)

@@ -5,6 +5,7 @@ Issue 14, items 12, 14 and 15.
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,7 +52,27 @@ def test_many_bad_rows_print_counts_and_the_first_twenty(tmp_path: Path) -> None
     lines = [line for line in result.stderr.splitlines() if ": value: not a number" in line]
     assert len(lines) == 20
     assert "500 bad data row(s) quarantined" in result.stderr
-    assert "... and 480 more" in result.stderr
+    full = tmp_path / "out" / "telecom-2000-2000-12-31.quarantine.csv"
+    assert f"... and 480 more (all of them: {full})" in result.stderr
+    with full.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 500 and rows[0]["check"] == "not a number"
+    assert rows[0]["value"] == "oops0" and rows[-1]["value"] == "oops499"
+
+
+def test_quarantine_file_is_never_stale_and_defuses_formulas(tmp_path: Path) -> None:
+    case = _case_with_bad_rows(tmp_path, 0)
+    with (case / "macro.csv").open("a", encoding="utf-8") as handle:
+        handle.write('ism_pmi,US,1995-01-01,"=HYPERLINK(""http://x"")",2000-12-01,index,ISM,\n')
+    out = tmp_path / "out"
+    assert _run(case, out).exit_code == 0
+    full = out / "telecom-2000-2000-12-31.quarantine.csv"
+    [row] = list(csv.DictReader(full.open(encoding="utf-8", newline="")))
+    assert row["value"] == '\'=HYPERLINK("http://x")'  # text, not a formula
+    lines = (case / "macro.csv").read_text(encoding="utf-8").splitlines()
+    (case / "macro.csv").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    assert _run(case, out).exit_code == 0  # the same date, clean now
+    assert full.read_text(encoding="utf-8") == "file,line,column,check,value\n"
 
 
 def test_terminal_escapes_in_titles_are_shown_escaped(tmp_path: Path) -> None:

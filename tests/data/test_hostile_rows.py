@@ -113,3 +113,18 @@ def test_any_value_and_published_is_accepted_sane_or_quarantined(
     assert len(frame) + len(result.bad_rows) >= 2
     assert frame["value"].abs().max() <= 1e15
     assert frame["published"].max() <= pd.Timestamp("2100-12-31")
+
+
+CORPUS = Path(__file__).parent.parent / "hostile" / "data"
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.csv")), ids=lambda p: p.name)
+def test_every_hostile_data_file_is_read_or_reported_never_raised(path: Path) -> None:
+    result = read_csv(path)
+    assert result.frame["value"].abs().max() <= 1e15 if not result.frame.empty else True
+    assert (result.frame["published"] <= pd.Timestamp("2100-12-31")).all()
+    for bad in result.bad_rows:
+        assert bad.file == str(path) and bad.line >= 1 and bad.check
+    good_rows = len(result.frame)
+    if path.name not in ("empty.csv", "header-only.csv", "not-utf8.csv", "duplicated-header.csv"):
+        assert good_rows >= 1 and result.bad_rows  # the good row kept, the bad one named
