@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -116,7 +117,10 @@ def write_files(folder: Path, files: Mapping[str, str]) -> list[Path]:
 
 
 def _backup(target: Path) -> Path:
-    """A hard link to the current file under an orphan-style name (no data copied)."""
+    """A hard link to the current file under an orphan-style name (no data copied).
+
+    Where the file system has no hard links (some network and FUSE mounts), a copy.
+    """
     while True:
         backup = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
         try:
@@ -124,6 +128,13 @@ def _backup(target: Path) -> Path:
             return backup
         except FileExistsError:
             continue
+        except OSError:
+            try:
+                shutil.copy2(target, backup)
+            except BaseException:
+                backup.unlink(missing_ok=True)
+                raise
+            return backup
 
 
 def _roll_back(folder: Path, entries: list[dict[str, str | None]]) -> None:

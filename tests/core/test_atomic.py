@@ -86,3 +86,16 @@ def test_a_hostile_journal_cannot_touch_files_outside(tmp_path: Path) -> None:
     )
     recover(folder)
     assert outside.read_text() == "keep" and not (folder / JOURNAL).exists()
+
+
+def test_without_hard_links_the_backup_is_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_files(tmp_path, {"a.html": "A1"})
+
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(atomic.os, "link", no_links)
+    write_files(tmp_path, {"a.html": "A2"})
+    assert (tmp_path / "a.html").read_text() == "A2" and _names(tmp_path) == {"a.html"}
