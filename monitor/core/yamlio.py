@@ -188,7 +188,10 @@ def plain(node: Any, budget: int = MAX_EXPANDED_SIZE) -> Any:
         if remaining[0] < 0 or depth > MAX_DEPTH:
             raise YamlSyntaxError(Position("<yaml>", 1, 1), "value too large to convert")
         if isinstance(value, dict):
-            return {short_text(k, 200): convert(v, depth + 1) for k, v in value.items()}
+            return {
+                k if isinstance(k, str) else short_text(k, 200): convert(v, depth + 1)
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [convert(v, depth + 1) for v in value]
         return value
@@ -223,10 +226,7 @@ def short(value: object) -> str:
 
 def short_text(value: object, limit: int = 80) -> str:
     """``str(value)`` for a scalar, a bounded repr for anything else, cut at ``limit``."""
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, BaseException | float | bool) or value is None:
-        text = str(value)
-    else:
-        text = short(value)
+    huge = isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128
+    # text, numbers, dates, exceptions as str() writes them; containers and huge ints bounded
+    text = short(value) if huge or isinstance(value, dict | list | tuple | set) else str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
