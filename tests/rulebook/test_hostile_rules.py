@@ -13,6 +13,7 @@ import re
 import resource
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ CORPUS = Path(__file__).parent.parent / "hostile" / "rules"
 MEMORY_LIMIT = 500 * 2**20
 POSITIONED = re.compile(r"^\S+\.yaml:\d+:\d+: ", re.M)
 INFOS = indicator_infos(load_registry())
+WORKDIR = Path(tempfile.mkdtemp(prefix="hostile-rules-"))  # hypothesis reuses one file
 
 RULE = """\
 rules:
@@ -148,17 +150,14 @@ def test_a_sane_weight_still_loads(tmp_path: Path) -> None:
 )
 def test_any_weight_loads_finite_or_is_refused(weight: float | int) -> None:
     text = RULE + f"    weight: {_yaml_number(weight)}\n"
-    path = CORPUS.parent / "generated-weight.yaml"
+    path = WORKDIR / "generated-weight.yaml"
+    path.write_text(text, encoding="utf-8")
     try:
-        path.write_text(text, encoding="utf-8")
-        try:
-            rules = load_rules([path], INFOS)
-        except RuleFileError as exc:
-            assert all(POSITIONED.match(p) for p in exc.problems)
-            return
-        assert math.isfinite(rules.rules[0].weight) and 0 < rules.rules[0].weight <= 1e15
-    finally:
-        path.unlink(missing_ok=True)
+        rules = load_rules([path], INFOS)
+    except RuleFileError as exc:
+        assert all(POSITIONED.match(p) for p in exc.problems)
+        return
+    assert math.isfinite(rules.rules[0].weight) and 0 < rules.rules[0].weight <= 1e15
 
 
 def _yaml_number(value: float | int) -> str:
