@@ -12,9 +12,11 @@ replaces its own file, nothing else); ``latest.*`` gives readers and tools one s
 address; the manifest keeps the index cheap to rebuild without re-reading every report
 (it is rebuilt from the dated JSON files if it is missing or unreadable).
 
-Everything is rendered in memory first and written afterwards, each file atomically
-(:func:`monitor.core.atomic.write_text`), so a failed render leaves every previous file
-untouched and a crash mid-way never leaves half a file.
+Everything is rendered in memory first and written afterwards as one unit
+(:func:`monitor.core.atomic.write_files`: every file to a temporary name, a journal,
+then the renames), so a failed render or a full disk leaves every previous file
+untouched, and a kill mid-way is completed or undone before the next publish: the dated
+pair, ``latest.*`` and ``index.json`` always come from one run.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from __future__ import annotations
 import glob
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.core.atomic import write_text
+from monitor.core.atomic import recover, write_files
 from monitor.reports.render import render_index
 
 MANIFEST = "index.json"
@@ -131,14 +134,17 @@ def publish(
     payload: dict[str, Any],
     html: str,
     template_dir: Path | None = None,
+    extra_files: Mapping[str, str] | None = None,
 ) -> Published:
     """Write one report into the archive and refresh the index and ``latest.*``.
 
     ``payload`` is the report's JSON (``Assessment.to_json()``) with ``report`` already
-    pointing at the dated HTML file; ``html`` is the rendered report.
+    pointing at the dated HTML file; ``html`` is the rendered report. ``extra_files``
+    (name -> text, e.g. a CSV beside the JSON) are published in the same unit.
     """
 
     folder = Path(out_dir)
+    recover(folder)  # a unit a kill interrupted is completed before the manifest is read
     name = stem(str(payload["case"]), str(payload["as_of"]))
     html_path, json_path = folder / f"{name}.html", folder / f"{name}.json"
     text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -151,13 +157,13 @@ def publish(
     index_html = render_index(group_by_case(entries), newest, template_dir)
     manifest = json.dumps({"reports": entries}, indent=2, ensure_ascii=False) + "\n"
     latest_html, latest_json = (html, text) if is_latest else _stored_latest(folder, newest)
-    write_text(html_path, html)
-    write_text(json_path, text)
-    write_text(folder / MANIFEST, manifest)
-    write_text(folder / INDEX, index_html)
+    files = {**(extra_files or {}), html_path.name: html, json_path.name: text}
     if latest_html is not None and latest_json is not None:
-        write_text(folder / LATEST_JSON, latest_json)
-        write_text(folder / LATEST_HTML, latest_html)
+        files[LATEST_JSON] = latest_json
+        files[LATEST_HTML] = latest_html
+    files[INDEX] = index_html
+    files[MANIFEST] = manifest  # last: the manifest lists only what is in place
+    write_files(folder, files)
     return Published(
         html_path, json_path, folder / INDEX, folder / LATEST_HTML, folder / LATEST_JSON, is_latest
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*\Z")
 
 RULE_FILE = """\
 # {name}.yaml - a rule file for the early-warning monitor.

@@ -49,7 +49,8 @@ TEST_FILE_KEYS = {
 }
 TEST_KEYS = {
     "name": "What the test shows (required); `--run PATTERN` matches it.",
-    "case": "Start from a case's observations (`telecom-2000`, `ai-cycle` or a folder).",
+    "case": "Start from a case's observations (`telecom-2000`, `ai-cycle` or a folder "
+    "relative to the test file).",
     "interval": "Spacing of compact `values` (default 1mo); a series may override it.",
     "input_series": "Observation series fed to the indicators (list, see below).",
     "alert_eval": "Expected alert states at evaluation dates (list, see below).",
@@ -287,7 +288,18 @@ class _Parser:
         if "alert_eval" not in node and "stage_eval" not in node:
             self.problem(where, "a test needs alert_eval or stage_eval: it would check nothing")
         line = where.line
-        return RuleTest(name or "?", line, self.text(node, "case"), rows, alerts, stages)
+        return RuleTest(name or "?", line, self.case(node), rows, alerts, stages)
+
+    def case(self, node: CommentedMap) -> str | None:
+        """A bundled case name as written; a folder relative to this test file, like
+        ``rule_files`` (never to the folder the command happens to run in)."""
+        value = self.text(node, "case")
+        if value is None:
+            return None
+        folder = self.path.parent / value
+        if "/" in value or value in (".", "..") or (folder / "case.yaml").is_file():
+            return str(folder.resolve())
+        return value
 
     def series(self, node: Any, where: Position, interval: Duration) -> list[dict[str, Any]]:
         if not self.mapping(node, SERIES_KEYS, "an input series", where):

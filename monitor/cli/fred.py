@@ -8,6 +8,8 @@ import click
 
 from monitor.cli.options import fail
 
+SHOWN_BAD_ROWS = 20
+
 
 @click.command()
 @click.argument("fred_id")
@@ -53,6 +55,7 @@ def fred(
     on standard error and left out of the output; blank holiday cells are skipped.
     """
     from monitor.core.atomic import write_text
+    from monitor.core.terminal import safe
     from monitor.data.sources import fred as fred_source
 
     spec = fred_source.FredSeries(fred_id, series, unit, entity, lag_days)
@@ -62,10 +65,12 @@ def fred(
         else:
             data = fred_source.fetch(spec, start, end)
     except fred_source.FredError as exc:
-        fail(str(exc))
+        fail(safe(exc))
         return
-    for bad in data.bad_rows:
-        click.echo(f"bad row: {bad}", err=True)
+    for bad in data.bad_rows[:SHOWN_BAD_ROWS]:
+        click.echo(safe(f"bad row: {bad}"), err=True)
+    if len(data.bad_rows) > SHOWN_BAD_ROWS:
+        click.echo(f"... and {len(data.bad_rows) - SHOWN_BAD_ROWS} more bad row(s)", err=True)
     text = fred_source.to_csv(data)
     if out_file is None:
         click.echo(text, nl=False)

@@ -110,9 +110,13 @@ def run(
     except (MonitorError, ValueError) as exc:
         fail(str(exc))
         return
+    from monitor.assessment.summary import print_quarantine, print_summary
+
     if as_json:
         click.echo(json.dumps(result.assessment.to_json(), indent=2, ensure_ascii=False))
+        report = result.assessment.report
+        full = report.removesuffix(".html") + ".quarantine.csv" if report else None
+        print_quarantine(result.assessment.quarantined, full)  # never only inside the JSON
         return
-    from monitor.assessment.summary import print_summary
 
     print_summary(result.assessment)

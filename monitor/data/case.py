@@ -133,7 +133,7 @@ def resolve(name_or_path: str) -> Path:
     raise CaseError(f"unknown case {name_or_path!r}: not a bundled case ({known}) nor a folder")
 
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")  # \Z: no trailing newline
 
 
 class _MetaChecker:
@@ -299,6 +299,25 @@ def _date(value: Any) -> pd.Timestamp | None:
     return None if pd.isna(stamp) else stamp
 
 
+def _globbed(folder: Path) -> list[str]:
+    """The case's ``*.csv`` files; one that resolves outside the folder is refused.
+
+    A symlink (or a link in a parent) could otherwise pull any readable file on the
+    machine into the report, its JSON and the e-mail.
+    """
+    root = folder.resolve()
+    names = sorted(p.name for p in folder.glob("*.csv"))
+    outside = [n for n in names if not (folder / n).resolve().is_relative_to(root)]
+    if outside:
+        raise CaseError(
+            "\n".join(
+                f"{folder / n}:1: data file {n!r} resolves outside the case folder (a symlink?)"
+                for n in outside
+            )
+        )
+    return [n for n in names if (folder / n).is_file()]
+
+
 def load_case(name_or_path: str) -> Case:
     """Load a case; bad data rows are quarantined, a bad metadata file is an error.
 
@@ -317,7 +336,7 @@ def load_case(name_or_path: str) -> Case:
     meta = plain(node)
     series: dict[str, dict[str, Any]] = meta.get("series") or {}
     data = ValidatedObservations(empty_frame())
-    for name in meta.get("files") or sorted(p.name for p in folder.glob("*.csv")):
+    for name in meta.get("files") or _globbed(folder):
         data = data.extend(read_csv(folder / name, series))
     events = [
         CrisisEvent(pd.Timestamp(str(e["date"])), str(e["title"]), str(e.get("source", "")))

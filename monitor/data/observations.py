@@ -19,12 +19,25 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from monitor.core.limits import MAX_FIELD_CHARS, MAX_MAGNITUDE
+
 COLUMNS = ["series", "entity", "date", "value", "published", "unit", "source"]
 OPTIONAL_COLUMNS = ["note"]
 
 UNIQUE_KEY = "series, entity, date, published"
-SERIES_PATTERN = r"^[a-z][a-z0-9_]*$"
-ENTITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+LAST_DATE = pd.Timestamp("2100-12-31")
+"""No observation is published after this: a placeholder such as 9999-12-31 would move
+the as-of (which follows the newest publication) millennia ahead, taking minutes and
+gigabytes of daily evaluation steps. The bound is absolute, not relative to the file's
+newest period: a restatement or a later vintage is honestly published years after the
+period it is about."""
+
+TIME_ZONE = r"[T ]\d\d.*(?:Z|[+-]\d\d(?::?\d\d)?)\s*$"
+"""A time of day with an offset: observations are dated in calendar days, and an offset
+would shift a value across midnight (and make pandas refuse the column)."""
+SERIES_PATTERN = r"^[a-z][a-z0-9_]*\Z"  # \Z: "$" accepts a trailing newline
+ENTITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\Z"
 
 
 class ObservationSchema(pa.DataFrameModel):
@@ -42,6 +55,18 @@ class ObservationSchema(pa.DataFrameModel):
     @classmethod
     def _finite(cls, value: Series[float]) -> Series[bool]:
         return value.map(lambda v: math.isfinite(v) if isinstance(v, float) else True)
+
+    @pa.check("value", name="magnitude")
+    @classmethod
+    def _sane(cls, value: Series[float]) -> Series[bool]:
+        """Values beyond MAX_MAGNITUDE (1e15) are typos or overflows, never data."""
+        return value.isna() | ~(value.abs() > MAX_MAGNITUDE)
+
+    @pa.check("published", name="published_by_last_date")
+    @classmethod
+    def _published_bound(cls, published: Series[pd.Timestamp]) -> Series[bool]:
+        """``published`` no later than LAST_DATE (2100-12-31)."""
+        return published.isna() | (published <= LAST_DATE)
 
     @pa.dataframe_check(name="published_not_before_date")
     @classmethod
@@ -150,13 +175,19 @@ def coerce_raw(
     for col in ("series", "entity", "unit", "source"):
         typed[col] = raw[col].astype("str").str.strip().where(~_blank(raw[col]), None)
     for col in ("date", "published"):
-        parsed = pd.to_datetime(raw[col], format="ISO8601", errors="coerce")
-        bad = parsed.isna() & ~_blank(raw[col])
+        text = raw[col].astype("str").where(~_blank(raw[col]), "")
+        zoned = text.str.contains(TIME_ZONE, regex=True)
+        problems += [
+            BadRow(origin, int(lines[i]), col, "a time-zone offset (dates are calendar days)", t)
+            for i, t in text[zoned].items()
+        ]
+        parsed = _to_dates(raw[col].where(~zoned, None))
+        bad = parsed.isna() & ~_blank(raw[col]) & ~zoned
         problems += [
             BadRow(origin, int(lines[i]), col, "not an ISO date", str(raw.at[i, col]))
             for i in raw.index[bad]
         ]
-        typed[col] = parsed.astype("datetime64[us]")
+        typed[col] = parsed
     values = pd.to_numeric(raw["value"], errors="coerce")
     bad = values.isna() & ~_blank(raw["value"])
     problems += [
@@ -165,6 +196,25 @@ def coerce_raw(
     ]
     typed["value"] = values.astype("float64")
     return typed, problems
+
+
+def _to_dates(text: pd.Series) -> pd.Series:
+    """ISO text to dates; a column pandas refuses whole is parsed cell by cell instead."""
+    try:
+        return pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[us]")
+    except (ValueError, TypeError, OverflowError):
+        cells = [_one_date(v) for v in text]
+        return pd.Series(cells, index=text.index, dtype="datetime64[us]")
+
+
+def _one_date(value: Any) -> pd.Timestamp | None:
+    try:
+        stamp = pd.to_datetime(value, format="ISO8601", errors="coerce")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if pd.isna(stamp) or getattr(stamp, "tzinfo", None) is not None:
+        return None
+    return pd.Timestamp(stamp)
 
 
 def validate(raw: pd.DataFrame, origin: str, first_line: int = 2) -> ValidatedObservations:
@@ -177,8 +227,8 @@ def validate(raw: pd.DataFrame, origin: str, first_line: int = 2) -> ValidatedOb
     if not (pd.api.types.is_integer_dtype(raw.index) and raw.index.is_unique):
         raw = raw.reset_index(drop=True)
     typed, problems = coerce_raw(raw, origin, first_line)
-    if typed.empty and problems:
-        return ValidatedObservations(empty_frame(), problems, empty_frame())
+    if typed.empty and problems:  # a missing column: every row kept in quarantine
+        return ValidatedObservations(empty_frame(), problems, raw.assign(origin=origin))
     unparsable = {p.line - first_line for p in problems}
     try:
         SCHEMA.validate(typed, lazy=True)
@@ -222,7 +272,11 @@ def _schema_problems(
                 )
             )
             continue
-        if check == "multiple_fields_uniqueness":
+        if check == "published_by_last_date":
+            check = f"published after {LAST_DATE.date()} (a placeholder date?)"
+        elif check == "magnitude":
+            check = f"magnitude beyond the sanity bound {MAX_MAGNITUDE:g}"
+        elif check == "multiple_fields_uniqueness":
             check = "duplicate of an earlier row (same series, entity, date, published)"
             out.append(BadRow(origin, index + first_line, UNIQUE_KEY, check, ""))
             continue
@@ -251,15 +305,18 @@ def read_csv(
     quarantined like any other bad row instead of stopping the load.
     """
     try:
-        raw, misshapen = _read_rows(path)
+        raw, misshapen, header_problems = _read_rows(path)
     except UnicodeDecodeError as exc:
         bad = BadRow(
             str(path), 1, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", ""
         )
         return ValidatedObservations(empty_frame(), [bad], empty_frame())
-    if defaults and "series" in raw.columns:
-        raw = apply_defaults(raw, defaults)
-    result = validate(raw, str(path))
+    if header_problems:  # which column holds what is unknown: no row can be trusted
+        result = ValidatedObservations(empty_frame(), header_problems, raw.assign(origin=str(path)))
+    else:
+        if defaults and "series" in raw.columns:
+            raw = apply_defaults(raw, defaults)
+        result = validate(raw, str(path))
     if misshapen:
         bad_rows = sorted([*result.bad_rows, *(b for b, _ in misshapen)], key=lambda b: b.line)
         lines = pd.DataFrame({"line_text": [text for _, text in misshapen], "origin": str(path)})
@@ -268,14 +325,28 @@ def read_csv(
     return result
 
 
-def _read_rows(path: Path) -> tuple[pd.DataFrame, list[tuple[BadRow, str]]]:
-    """Rows indexed by line number minus two, and the lines that do not fit the header."""
+def _read_rows(path: Path) -> tuple[pd.DataFrame, list[tuple[BadRow, str]], list[BadRow]]:
+    """Rows indexed by line number minus two, the lines that do not fit, header problems.
+
+    A field over MAX_FIELD_CHARS (the csv module's own limit) is reported on its line
+    and the reading goes on; a duplicated header column is a header problem (its
+    copies are renamed ``NAME.2``... so the rows can still be kept in quarantine).
+    """
     with path.open(newline="", encoding="utf-8-sig") as handle:  # -sig: Excel's "CSV UTF-8"
         reader = csv.reader(handle)
-        header = next(reader, [])
+        header, header_problems = _header(reader, str(path))
         rows: dict[int, list[str]] = {}
         misshapen: list[tuple[BadRow, str]] = []
-        for fields in reader:
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                check = f"a field longer than {MAX_FIELD_CHARS // 1024} KB ({exc})"
+                bad = BadRow(str(path), reader.line_num, "(row)", check, "")
+                misshapen.append((bad, f"<line {reader.line_num}: field too large>"))
+                continue
             line = reader.line_num
             if not any(f.strip() for f in fields):
                 continue
@@ -288,7 +359,26 @@ def _read_rows(path: Path) -> tuple[pd.DataFrame, list[tuple[BadRow, str]]]:
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype="str")
     if frame.empty:
         frame = pd.DataFrame(columns=header, dtype="str")
-    return frame.replace("", None), misshapen
+    return frame.replace("", None), misshapen, header_problems
+
+
+def _header(reader: Any, origin: str) -> tuple[list[str], list[BadRow]]:
+    try:
+        header: list[str] = next(reader, [])
+    except csv.Error as exc:
+        return [], [BadRow(origin, 1, "(header)", f"unreadable header ({exc})", "")]
+    seen: dict[str, int] = {}
+    names: list[str] = []
+    problems: list[BadRow] = []
+    for position, name in enumerate(header, start=1):
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        if count > 1:
+            check = f"duplicated header column (column {position}); the file's rows are quarantined"
+            problems.append(BadRow(origin, 1, name, check, name))
+            name = f"{name}.{count}"
+        names.append(name)
+    return names, problems
 
 
 def apply_defaults(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.DataFrame:

@@ -8,6 +8,7 @@ loads is a rule that can run.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from lark import Token, Tree
 
 from monitor.core.durations import parse_duration
 from monitor.core.errors import ExpressionError
+from monitor.core.limits import MAX_MAGNITUDE as MAX_LITERAL
 from monitor.core.units import DIMENSIONLESS, LITERAL_UNITS, describe, indicator_unit
 from monitor.language.functions import FUNCTIONS, build_call
 from monitor.language.nodes import Context, IndicatorInfo, Node, Value
@@ -120,6 +122,9 @@ class _Compiler:
     # literals and names -------------------------------------------------
     def _number(self, tree: Tree[Any]) -> Node:
         number = float(str(tree.children[0]))
+        if not math.isfinite(number) or abs(number) > MAX_LITERAL:
+            written = str(tree.children[0])[:40]
+            raise self.error(tree, f"number {written} is out of range (at most {MAX_LITERAL:g})")
         unit = DIMENSIONLESS
         if len(tree.children) > 1:
             unit = LITERAL_UNITS[str(tree.children[1])][0]

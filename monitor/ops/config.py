@@ -13,11 +13,16 @@ Secrets never live in the file: only the *names* of environment variables do.
 
 from __future__ import annotations
 
+import importlib.util
+import ipaddress
+import os
 import re
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.core.errors import ConfigError
@@ -83,6 +88,7 @@ class Config:
     webhook: WebhookTarget | None = None
     retries: int = 3
     backoff_seconds: float = 2.0
+    after_failures: int = 1
 
     @property
     def folder(self) -> Path:
@@ -196,7 +202,9 @@ class _Checker:
         return list(value)
 
 
-TOP_KEYS = {"monitor", "case", "schedule", "notify"}
+TOP_KEYS = {"monitor", "schedule", "notify"}  # a [case] table was accepted, never read
+MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; Python's timedelta overflows far later
+STORE_DRIVERS = {"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"}
 MONITOR_KEYS = {
     "timezone",
     "out",
@@ -209,7 +217,10 @@ MONITOR_KEYS = {
 }
 STEPS = ("daily", "month-end")
 SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
-NOTIFY_KEYS = {"email", "webhook", "retries", "backoff_seconds"}
+NOTIFY_KEYS = {"email", "webhook", "retries", "backoff_seconds", "after_failures"}
+MAX_RETRIES = 10
+MAX_BACKOFF_SECONDS = 300.0
+MAX_AFTER_FAILURES = 1000
 EMAIL_KEYS = {
     "host",
     "port",
@@ -231,6 +242,9 @@ def load_config(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError([f"{path}:{line}: not UTF-8 text ({exc.reason})"]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -251,6 +265,8 @@ def load_config(path: Path) -> Config:
     except (ZoneInfoNotFoundError, ValueError):
         check.error("monitor", "timezone", f"unknown time zone {config.timezone!r}")
     config.out = resolve(check.get(mon, "out", str, "monitor", "out"))
+    if config.out.exists() and not config.out.is_dir():
+        check.error("monitor", "out", f"{config.out} exists and is not a folder")
     config.rules = [resolve(p) for p in check.strings(mon, "rules", "monitor", [])]
     config.plugins = [resolve(p) for p in check.strings(mon, "plugins", "monitor", [])]
     store = check.get(mon, "store", str, "monitor", "sqlite:///monitor.db")
@@ -258,6 +274,8 @@ def load_config(path: Path) -> Config:
         store = "sqlite:///" + str(resolve(store[10:]))
     elif "://" not in store:
         check.error("monitor", "store", "expected a SQLAlchemy URL such as sqlite:///monitor.db")
+    else:
+        _store_url(check, store)
     config.store = store
     grace = check.get(mon, "misfire_grace_seconds", int, "monitor", config.misfire_grace_seconds)
     if grace < 1:
@@ -283,14 +301,63 @@ def load_config(path: Path) -> Config:
 
     notify = check.get(data, "notify", dict, None, {})
     check.unknown(notify, NOTIFY_KEYS, "notify")
-    config.retries = max(1, check.get(notify, "retries", int, "notify", 3))
-    config.backoff_seconds = float(
-        check.get(notify, "backoff_seconds", (int, float), "notify", 2.0)
-    )
+    config.retries = check.get(notify, "retries", int, "notify", 3)
+    if not 1 <= config.retries <= MAX_RETRIES:
+        check.error("notify", "retries", f"expected a whole number from 1 to {MAX_RETRIES}")
+        config.retries = 3
+    backoff = check.get(notify, "backoff_seconds", (int, float), "notify", 2.0)
+    if not 0 <= backoff <= MAX_BACKOFF_SECONDS:
+        check.error(
+            "notify", "backoff_seconds", f"expected seconds from 0 to {MAX_BACKOFF_SECONDS:g}"
+        )
+        backoff = 2.0
+    config.backoff_seconds = float(backoff)
+    config.after_failures = check.get(notify, "after_failures", int, "notify", 1)
+    if not 1 <= config.after_failures <= MAX_AFTER_FAILURES:
+        check.error(
+            "notify",
+            "after_failures",
+            f"expected a whole number from 1 to {MAX_AFTER_FAILURES} (failed runs in a row)",
+        )
+        config.after_failures = 1
     config.email = _email(check, check.get(notify, "email", dict, "notify", None))
     config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
     check.problems.raise_if_any(ConfigError)
     return config
+
+
+def _store_url(check: _Checker, store: str) -> None:
+    """A store URL names a known database, carries no password and its driver is installed."""
+    parts = urlsplit(store)
+    dialect, _, driver = parts.scheme.partition("+")
+    if dialect not in STORE_DRIVERS:
+        known = ", ".join(sorted(STORE_DRIVERS))
+        check.error("monitor", "store", f"unknown database {dialect!r} (known: {known})")
+        return
+    if parts.password:
+        check.error(
+            "monitor",
+            "store",
+            "a password in the store URL: secrets come only from the environment "
+            "(use a passwordless URL with the database's own client config, e.g. PGPASSFILE)",
+        )
+    module = DRIVER_MODULES.get(driver or dialect)
+    if module is not None and importlib.util.find_spec(module) is None:
+        check.error(
+            "monitor",
+            "store",
+            f"the {dialect} driver {module!r} is not installed (pip install {module})",
+        )
+
+
+DRIVER_MODULES = {
+    "postgresql": "psycopg2",
+    "psycopg2": "psycopg2",
+    "psycopg": "psycopg",
+    "mysql": "MySQLdb",
+    "pymysql": "pymysql",
+    "mariadb": "MySQLdb",
+}
 
 
 def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule | None:
@@ -300,15 +367,15 @@ def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule |
         return None
     check.unknown(sched, SCHEDULE_KEYS, t, i)
     sid = check.get(sched, "id", str, t, None, i)
-    if not sid or not re.match(r"^[A-Za-z0-9_.-]+$", sid):
+    if not sid or not re.match(r"^[A-Za-z0-9_.-]+\Z", sid):
         check.error(t, "id", "required: letters, digits, '.', '_' or '-'", i)
     cron = check.get(sched, "cron", str, t, None, i)
     interval = check.get(sched, "interval_seconds", int, t, None, i)
     second = check.get(sched, "second", (str, int), t, None, i)
     if (cron is None) == (interval is None):
         check.error(t, "cron", "give exactly one of cron or interval_seconds", i)
-    if interval is not None and interval < 1:
-        check.error(t, "interval_seconds", "must be at least 1", i)
+    if interval is not None and not 1 <= interval <= MAX_INTERVAL_SECONDS:
+        check.error(t, "interval_seconds", f"must be from 1 to {MAX_INTERVAL_SECONDS}", i)
     if cron is not None:
         fields = cron.split()
         if len(fields) != 5:
@@ -378,7 +445,34 @@ def _email(check: _Checker, data: dict[str, Any] | None) -> EmailTarget | None:
 
 
 def _loopback(host: str | None) -> bool:
-    return host in ("localhost", "::1") or bool(host and host.startswith("127."))
+    """Whether ``host`` is this machine: by its address, never by how the name begins.
+
+    ``127.0.0.1.evil.example`` is a name anyone can point anywhere; it is resolved
+    and every address it resolves to must be a loopback address. A name that does not
+    resolve is not loopback.
+    """
+    if not host:
+        return False
+    name = host.strip("[]")
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        pass
+    if name.lower() == "localhost":  # RFC 6761: always the loopback interface
+        return True
+    try:
+        infos = socket.getaddrinfo(name, None)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(
+        ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addresses
+    )
+
+
+def _plain_http_to_another_host(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme.lower() == "http" and not _loopback(parts.hostname)
 
 
 def _webhook(check: _Checker, data: dict[str, Any] | None) -> WebhookTarget | None:
@@ -392,10 +486,19 @@ def _webhook(check: _Checker, data: dict[str, Any] | None) -> WebhookTarget | No
     url_env = check.get(data, "url_env", str, t, None)
     if (url is None) == (url_env is None):
         check.error(t, "url", "give exactly one of url or url_env (for URLs that hold a token)")
+    token_env = check.get(data, "token_env", str, t, None)
+    target = url if url is not None else os.environ.get(url_env or "")
+    if token_env and target and _plain_http_to_another_host(target):
+        check.error(
+            t,
+            "url" if url is not None else "url_env",
+            "a bearer token is never sent over plain http:// to another host: use https "
+            "(http is for a receiver on this machine)",
+        )
     return WebhookTarget(
         url,
         url_env,
-        check.get(data, "token_env", str, t, None),
+        token_env,
         float(check.get(data, "timeout", (int, float), t, 10.0)),
     )
 

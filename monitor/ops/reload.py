@@ -4,6 +4,8 @@ A daemon re-reads its rules before each run so an edit takes effect without a
 restart. A broken edit must not silence the monitor: like Prometheus' rule manager,
 the reloader keeps evaluating the last set that loaded cleanly, and the run is
 marked degraded (with the loader's ``file:line:col`` problems) rather than skipped.
+Any failure to load falls back, not only a rule-file error: a parser bug met by a
+hostile file (a RecursionError, an OverflowError) must not stop the daemon either.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.core.errors import RuleFileError
+from monitor.core.yamlio import short_text
 from monitor.pipeline import load_ruleset
 
 if TYPE_CHECKING:
@@ -41,7 +44,7 @@ class RuleReloader:
         self.last_good: RuleSet | None = None
 
     def load(self, registry: Registry) -> ReloadResult:
-        """Load afresh; on :class:`RuleFileError` fall back to the last good set.
+        """Load afresh; on any error fall back to the last good set.
 
         Raises the error only when there is no good set yet (the first load of a
         daemon's life), because then there is nothing honest to evaluate.
@@ -53,6 +56,14 @@ class RuleReloader:
             if self.last_good is None:
                 raise
             problems = ["rule reload failed; evaluating the last good rule set", *exc.problems]
+            return ReloadResult(self.last_good, problems)
+        except Exception as exc:  # noqa: BLE001 - any failure to load keeps the last good set
+            if self.last_good is None:
+                raise RuleFileError([f"rules could not be loaded: {short_text(exc, 300)}"]) from exc
+            problems = [
+                "rule reload failed; evaluating the last good rule set",
+                f"{type(exc).__name__}: {short_text(exc, 300)}",
+            ]
             return ReloadResult(self.last_good, problems)
         self.last_good = ruleset
         return ReloadResult(ruleset)

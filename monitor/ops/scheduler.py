@@ -29,6 +29,7 @@ import signal
 import threading
 import time
 from datetime import datetime
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -41,8 +42,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
+from monitor.core.atomic import recover
 from monitor.core.redaction import redact
-from monitor.ops.lock import daemon_lock
+from monitor.ops.jobs import remember_history
+from monitor.ops.lock import daemon_lock, run_lock
 from monitor.ops.runhistory import RunStore, make_engine
 from monitor.ops.triggers import build_trigger
 
@@ -174,9 +177,12 @@ def serve(config: Config, run_now: bool = False) -> int:
 
     with daemon_lock(config.lock_base()) as lock_path:
         engine = make_engine(config.store)
-        closed = RunStore(engine=engine).close_interrupted()
+        history = RunStore(engine=engine)
+        closed = history.close_interrupted()
         if closed:
             log.warning("marked %d interrupted run(s) from a previous daemon as failed", closed)
+        remember_history(config, history)  # to notice the database deleted under us
+        _recover_archive(config.out)
         scheduler, store = build_scheduler(config, engine)
         for job_id, action in reconcile_jobs(scheduler, store, config).items():
             log.info("job %s: %s", job_id, action)
@@ -227,6 +233,18 @@ def serve(config: Config, run_now: bool = False) -> int:
         engine.dispose()
         log.info("scheduler stopped")
     return 0
+
+
+def _recover_archive(out: Path) -> None:
+    """Undo a publish a killed daemon left half-done and remove orphan temporary files."""
+    try:
+        with run_lock(out):
+            removed = recover(out)
+    except OSError as exc:  # an unusable folder: each run records it as failed
+        log.error("output folder %s unusable: %s", out, exc)
+        return
+    if removed:
+        log.warning("removed %d orphan temporary file(s) from %s", len(removed), out)
 
 
 def _safe_url(url: str) -> str:

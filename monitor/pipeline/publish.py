@@ -3,11 +3,16 @@
 The CLI and the scheduler both call :func:`run`; it returns the assessment and writes
 the report into the archive folder (dated HTML and JSON, ``index.html``,
 ``latest.html``/``latest.json``) only after everything has rendered, so a failed run
-leaves the previous report untouched.
+leaves the previous report untouched. The files of a run are published as one unit
+(:func:`monitor.core.atomic.write_files`); before reading the archive, a unit that a
+kill interrupted is completed and orphan temporary files are removed
+(:func:`monitor.core.atomic.recover`).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import platform
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -19,6 +24,7 @@ import pandas as pd
 
 from monitor.assessment import analogies
 from monitor.assessment.changes import compare
+from monitor.core.atomic import recover
 from monitor.core.version import __version__
 from monitor.engine.steps import DAILY
 from monitor.indicator.registry import Registry
@@ -76,6 +82,36 @@ def add_report_context(result: RunResult, registry: Registry, out_dir: Path) -> 
     a.meta = run_metadata(result, registry)
 
 
+QUARANTINE_SUFFIX = ".quarantine.csv"
+"""Beside each dated report with bad rows: every quarantined row, where the terminal
+shows only the first few."""
+
+
+def quarantine_csv(quarantined: list[dict[str, Any]]) -> str:
+    """The full quarantine list as CSV (file, line, column, check, value).
+
+    A cell a spreadsheet would read as a formula (``=``, ``+``, ``@``, or ``-`` not
+    starting a number) is prefixed with ``'``: the values are whatever a bad file held.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", "line", "column", "check", "value"])
+    for row in quarantined:
+        writer.writerow(
+            [_cell(row["file"]), row["line"], _cell(row["column"]), _cell(row["check"]),
+             _cell(row["value"])]
+        )  # fmt: skip
+    return buffer.getvalue()
+
+
+def _cell(value: object) -> str:
+    text = str(value)
+    risky = text[:1] in ("=", "+", "@", "\t", "\r") or (
+        text[:1] == "-" and not text[1:2].isdigit() and text[1:2] != "."
+    )
+    return "'" + text if risky else text
+
+
 def run(
     case_name: str = "ai-cycle",
     as_of: str | pd.Timestamp | None = None,
@@ -89,8 +125,9 @@ def run(
 ) -> RunResult:
     """Evaluate a case and publish its report into the archive folder ``out_dir``.
 
-    Writes ``<case>-<as_of>.html`` and ``.json``, refreshes ``index.html`` and (when
-    this is the newest report) ``latest.html``/``latest.json``. A caller that manages
+    Writes ``<case>-<as_of>.html`` and ``.json`` (and ``.quarantine.csv`` when rows were
+    quarantined), refreshes ``index.html`` and (when this is the newest report)
+    ``latest.html``/``latest.json``, all as one unit. A caller that manages
     its own rules (the scheduler keeps the last good set when a reload fails) passes
     ``ruleset`` and ``registry``; otherwise both are loaded here. ``template_dir``
     overrides built-in templates by name.
@@ -99,11 +136,17 @@ def run(
     at = pd.Timestamp(as_of) if as_of is not None else None
     result = assess_inputs(inputs, at, step)
     out = Path(out_dir)
+    recover(out)
     add_report_context(result, inputs.registry, out)
-    html_path = out / f"{stem(inputs.case.name, result.assessment.as_of)}.html"
+    name = stem(inputs.case.name, result.assessment.as_of)
+    html_path = out / f"{name}.html"
     result.assessment.report = str(html_path)
     html = render_report(result.assessment, template_dir)
-    published = publish(out, result.assessment.to_json(), html, template_dir)
+    extra = {}
+    quarantine = f"{name}{QUARANTINE_SUFFIX}"
+    if result.assessment.quarantined or (out / quarantine).exists():  # never a stale one
+        extra[quarantine] = quarantine_csv(result.assessment.quarantined)
+    published = publish(out, result.assessment.to_json(), html, template_dir, extra)
     result.html_path, result.json_path = published.html, published.json
     result.index_path, result.latest_path = published.index, published.latest_html
     return result

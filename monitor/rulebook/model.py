@@ -7,18 +7,18 @@ evaluator can share one definition of what a rule file may say.
 from __future__ import annotations
 
 import re
-import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from monitor.core import yamlio
 from monitor.core.durations import Duration
 from monitor.language.compiler import CompiledCondition
 
 SEVERITIES = {"info": 1.0, "watch": 2.0, "warning": 3.0, "critical": 5.0}
 STAGES = (0, 1, 2, 3)
-RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*\Z")  # \Z: "$" accepts a trailing newline
 
 FILE_KEYS = {"stage", "title", "description", "activate", "rules", "counter"}
 ACTIVATE_KEYS = {"min_firing", "when"}
@@ -87,7 +87,7 @@ PRECEDENT_KEY_DOCS = {
 
 def short(value: object) -> str:
     """A bounded repr for messages: a fuzzed or aliased value must not flood the output."""
-    return reprlib.repr(value)
+    return yamlio.short(value)
 
 
 @dataclass(frozen=True)

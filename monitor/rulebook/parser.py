@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from monitor.core.durations import Duration, parse_duration
 from monitor.core.errors import ExpressionError, YamlSyntaxError
+from monitor.core.limits import MAX_MAGNITUDE, finite_number
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position, key_position, load_file, value_position
 from monitor.language.compiler import CompiledCondition, IndicatorInfo, compile_condition
@@ -52,8 +53,11 @@ class FileParser:
         self.stage: int | None = None
         self.title = ""
         self._activation_node: CommentedMap | None = None
+        self._bad_numbers: set[Position] = set()
 
     def problem(self, position: Position, message: str, rule: str | None = None) -> None:
+        if position in self._bad_numbers:  # already reported by _non_finite, once is enough
+            return
         self.problems.add(position, message, rule)
 
     def load(self) -> None:
@@ -68,9 +72,14 @@ class FileParser:
         if not isinstance(document, CommentedMap):
             self.problem(Position(self.file, 1, 1), "a rule file must be a mapping with 'rules'")
             return
+        self._non_finite(document)
         self._unknown_keys(document, FILE_KEYS, None)
         self.stage = self._stage(document, "stage", None, optional=True)
-        self.title = str(document.get("title", ""))
+        title = document.get("title", "")
+        if not isinstance(title, str):
+            self.problem(value_position(document, "title", self.file), "title must be text")
+            title = ""
+        self.title = title
         counter_default = self._bool(document, "counter", None, False)
         if "activate" in document:
             self._activation(document)
@@ -88,6 +97,34 @@ class FileParser:
                 self.problem(value_position(rules, index, self.file), "a rule must be a mapping")
                 continue
             self._rule(node, counter_default)
+
+    def _non_finite(self, document: CommentedMap) -> None:
+        """Report every NaN, infinity or absurd number anywhere in the file, where it is.
+
+        ``weight: .nan`` would otherwise zero the whole score and ``1e999`` reads as
+        infinity; one walk catches them in every key, present or future.
+        """
+        pending: list[Any] = [document]
+        seen: set[int] = set()
+        while pending:
+            node = pending.pop()
+            if id(node) in seen:  # an anchor reused: its values are checked once
+                continue
+            seen.add(id(node))
+            items = node.items() if isinstance(node, CommentedMap) else enumerate(node)
+            for key, value in items:
+                if isinstance(value, CommentedMap | CommentedSeq):
+                    pending.append(value)
+                elif (
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and finite_number(value) is None
+                ):
+                    where = value_position(node, key, self.file)
+                    self.problem(
+                        where, f"number {short(value)} is not finite or beyond ±{MAX_MAGNITUDE:g}"
+                    )
+                    self._bad_numbers.add(where)
 
     def _unknown_keys(self, node: CommentedMap, allowed: set[str], rule: str | None) -> None:
         for key in node:
@@ -159,10 +196,13 @@ class FileParser:
 
     def _rule(self, node: CommentedMap, counter_default: bool) -> None:
         rule_id = node.get("id")
-        label = short(rule_id) if rule_id is not None and not isinstance(rule_id, str) else rule_id
+        # a label goes into every message: only a valid id is shown as written
+        valid = isinstance(rule_id, str) and RULE_ID.match(rule_id) is not None
+        label = rule_id if valid else None if rule_id is None else short(rule_id)
+        if valid:
+            self.nodes.setdefault(str(rule_id), node)
         if isinstance(rule_id, str):
             self.ids.append((rule_id, value_position(node, "id", self.file)))
-            self.nodes.setdefault(rule_id, node)
         before = len(self.problems)
         self._unknown_keys(node, RULE_KEYS, label)
         for key in RULE_REQUIRED:
@@ -214,10 +254,12 @@ class FileParser:
                 label,
             )
             entities = None
-        weight = node.get("weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+        weight = finite_number(node.get("weight", 1.0))
+        if weight is None or weight <= 0:
             self.problem(
-                value_position(node, "weight", self.file), "weight must be a number > 0", label
+                value_position(node, "weight", self.file),
+                f"weight must be a number > 0 (finite, at most {MAX_MAGNITUDE:g})",
+                label,
             )
             weight = 1.0
         for key in ("title", "description"):
@@ -354,25 +396,29 @@ class FileParser:
         numbers: dict[str, float | None] = {}
         for key in ("value", "low", "high"):
             number = value.get(key)
-            if number is not None and (
-                isinstance(number, bool) or not isinstance(number, int | float)
-            ):
+            if number is not None and finite_number(number) is None:
                 self.problem(
                     value_position(value, key, self.file),
-                    f"precedent {key} must be a number",
+                    f"precedent {key} must be a finite number",
                     label,
                 )
                 return None
-            numbers[key] = None if number is None else float(number)
+            numbers[key] = finite_number(number)
         low, high = numbers["low"], numbers["high"]
         if (low is None) != (high is None) or (low is not None and high is not None and low > high):
             self.problem(where, "precedent low and high go together, low <= high", label)
             return None
-        entity, unit = value.get("entity"), value.get("unit")
+        entity, unit, note = value.get("entity"), value.get("unit"), value.get("note", "")
+        for key, text in (("entity", entity), ("unit", unit), ("note", note)):
+            if text is not None and not isinstance(text, str):
+                self.problem(
+                    value_position(value, key, self.file), f"precedent {key} must be text", label
+                )
+                return None
         return Precedent(
             date,
             numbers["value"],
-            str(value.get("note", "")),
+            str(note),
             None if entity is None else str(entity),
             None if unit is None else str(unit),
             low,

@@ -112,3 +112,35 @@ def test_value_published_before_its_date_is_quarantined(tmp_path):
     assert [(b.line, b.column) for b in loaded.data.bad_rows] == [(3, "published")]
     assert "look-ahead" in loaded.data.bad_rows[0].check
     assert len(loaded.observations) == 1
+
+
+def test_globbed_symlink_out_of_the_case_folder_is_refused(tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text(f"{HEADER}\npmi_x,US,2000-01-01,1,2000-02-02,index,SECRET-CONTENT\n")
+    folder = make_case(tmp_path / "case", "name: c\n", {"good.csv": f"{HEADER}\n{ROW}\n".encode()})
+    (folder / "leak.csv").symlink_to(secret)
+    with pytest.raises(CaseError, match="leak.csv.*outside the case folder") as caught:
+        load_case(str(folder))
+    assert "SECRET-CONTENT" not in str(caught.value)
+
+
+def test_symlink_inside_the_case_folder_still_loads(tmp_path):
+    folder = make_case(tmp_path / "case", "name: c\n", {"data.txt": f"{HEADER}\n{ROW}\n".encode()})
+    (folder / "data.csv").symlink_to(folder / "data.txt")
+    assert len(load_case(str(folder)).observations) == 1
+
+
+def test_case_name_with_a_trailing_newline_is_refused(tmp_path):
+    files = {"d.csv": f"{HEADER}\n{ROW}\n".encode()}
+    folder = make_case(tmp_path / "case", 'name: "evil\\n"\n', files)
+    with pytest.raises(CaseError, match=r"case\.yaml:1:7: name must be"):
+        load_case(str(folder))
+
+
+def test_alias_bomb_in_case_yaml_is_refused(tmp_path):
+    bomb = "x0: &x0 [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
+        f"x{i}: &x{i} [" + ",".join([f"*x{i - 1}"] * 10) + "]\n" for i in range(1, 9)
+    )
+    folder = make_case(tmp_path / "case", bomb + "title: *x8\n")
+    with pytest.raises(CaseError, match=r"case\.yaml:\d+:\d+: .*alias"):
+        load_case(str(folder))

@@ -10,6 +10,7 @@ real-time start, which says nothing about when a past value became known.
 
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ import httpx
 import pandas as pd
 
 from monitor.core.errors import FredError
-from monitor.data.observations import ValidatedObservations, validate
+from monitor.data.observations import BadRow, ValidatedObservations, validate
 
 DEFAULT_API = "https://api.stlouisfed.org/fred"
 API_KEY_ENV = "FRED_API_KEY"
@@ -66,14 +67,48 @@ def _tidy(
 
 
 def read_csv(path: Path, spec: FredSeries) -> ValidatedObservations:
-    """Read a raw FRED download (``observation_date,ID`` or ``DATE,ID`` header)."""
-    frame = pd.read_csv(path, dtype="str", keep_default_na=False)
-    if frame.shape[1] < 2:
+    """Read a raw FRED download (``observation_date,ID`` or ``DATE,ID`` header).
+
+    An empty file or one without a value column is an error naming the file; a line
+    with the wrong number of fields (an unquoted comma) is a bad row on its line.
+    """
+    try:
+        header, rows, misshapen = _read_lines(path)
+    except UnicodeDecodeError as exc:
+        raise FredError(f"{path}:1: not UTF-8 text ({exc.reason})") from None
+    except csv.Error as exc:
+        raise FredError(f"{path}: unreadable CSV ({exc})") from None
+    if not header:
+        raise FredError(f"{path}:1: empty file: expected a header such as DATE,{spec.fred_id}")
+    if len(header) < 2:
         raise FredError(f"{path}:1: expected a date column and a value column")
-    value_column = next((c for c in frame.columns[1:] if c.upper() == spec.fred_id.upper()), None)
-    if value_column is None:
-        value_column = frame.columns[1]
-    return _tidy(frame.iloc[:, 0], frame[value_column], spec, str(path))
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype="str")
+    upper = spec.fred_id.upper()
+    value_at = next((i for i, c in enumerate(header) if i > 0 and c.upper() == upper), 1)
+    result = _tidy(frame.iloc[:, 0], frame.iloc[:, value_at], spec, str(path))
+    if misshapen:
+        bad_rows = sorted([*result.bad_rows, *misshapen], key=lambda b: b.line)
+        result = ValidatedObservations(result.frame, bad_rows, result.quarantined)
+    return result
+
+
+def _read_lines(path: Path) -> tuple[list[str], dict[int, list[str]], list[BadRow]]:
+    """The header, rows keyed by line number minus two, and lines that do not fit."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        rows: dict[int, list[str]] = {}
+        misshapen: list[BadRow] = []
+        for fields in reader:
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                check = f"expected {len(header)} fields, found {len(fields)} (unquoted comma?)"
+                text = ",".join(fields)[:80]
+                misshapen.append(BadRow(str(path), reader.line_num, "(row)", check, text))
+                continue
+            rows[reader.line_num - 2] = fields
+    return header, rows, misshapen
 
 
 def _redact(text: str, secret: str | None) -> str:
