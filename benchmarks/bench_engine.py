@@ -96,7 +96,7 @@ def observations_in(case: Path) -> int:
     return sum(max(0, sum(1 for _ in open(p, encoding="utf-8")) - 1) for p in case.glob("*.csv"))
 
 
-def measure(size: str, repeat: int, loop_sample: int) -> list[dict[str, Any]]:
+def measure(size: str, repeat: int, loop_sample: int, quiet: bool) -> list[dict[str, Any]]:
     entities, months, rule_count = (int(x) for x in size.split(":"))
     out = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,7 +140,7 @@ def measure(size: str, repeat: int, loop_sample: int) -> list[dict[str, Any]]:
                 row["loop_s"] = round(loop_s, 1)
                 row["loop_over_engine"] = round(loop_s / engine_s, 1)
             out.append(row)
-            print(_line(row), flush=True)
+            print(_line(row), flush=True, file=sys.stderr if quiet else sys.stdout)
     return out
 
 
@@ -184,7 +184,7 @@ def main() -> None:
     parser.add_argument("--loop-dates", type=int, default=3, help="dates the loop is timed on")
     args = parser.parse_args()
     sizes = args.sizes or (QUICK if args.quick else FULL)
-    rows = [row for size in sizes for row in measure(size, args.repeat, args.loop_dates)]
+    rows = [row for size in sizes for row in measure(size, args.repeat, args.loop_dates, args.json)]
     summary = {axis: growth(rows, axis) for axis in ("entities", "months", "rules")}
     if args.json:
         print(json.dumps({"rows": rows, "growth_exponents": summary}, indent=2))
