@@ -15,6 +15,7 @@ rule); every figure shown was computed in :mod:`monitor.assessment.model`. A fol
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,18 @@ STAGE_LEVELS = (
 # Our own constant, the one value marked safe: escaping would turn its single quotes
 # into &#39; (equivalent for a browser, but opaque to anyone grepping for the policy).
 CSP_ATTRIBUTE = Markup(CSP) if '"' not in CSP and "<" not in CSP else CSP
+MEASURES = {  # how a caption names what a rule's chart plots
+    "change": "{window} change of",
+    "pct_change": "{window} % change of",
+    "drawdown": "drawdown of",
+    "rolling_mean": "{window} average of",
+    "max": "{window} high of",
+    "min": "{window} low of",
+    "count": "events in {window}:",
+    "sum": "sum over {window} of",
+    "months_since": "months since",
+}
+WINDOW_UNITS = {"mo": "month", "d": "day", "w": "week", "y": "year"}
 COMPARATORS = {">=": "\u2265", "<=": "\u2264", ">": ">", "<": "<", "==": "=", "!=": "\u2260"}
 
 
@@ -74,7 +87,39 @@ def environment(override_dir: Path | None = None) -> Environment:
     env.filters["num"] = format_number
     env.filters["signed"] = format_signed
     env.filters["cmp"] = lambda op: COMPARATORS.get(op or "", op or "")
+    env.filters["state_word"] = state_word
     return env
+
+
+def state_word(rule: RuleAssessment) -> str:
+    """The badge word: a firing counter-signal is good news, not an alarm."""
+    if rule.counter and rule.state == "firing":
+        return "offsetting"
+    return rule.state
+
+
+def _window_words(window: str) -> str:
+    match = re.fullmatch(r"(\d+)(mo|d|w|y)", window.strip())
+    if not match:
+        return window
+    count, unit = match.groups()
+    return f"{count}-{WINDOW_UNITS[unit]}"
+
+
+def measure_caption(rule: RuleAssessment) -> str:
+    """What the chart plots, in words: "12-month change of Policy rate (pp)"."""
+    name = rule.indicator_title or rule.title
+    match = re.fullmatch(r"(\w+)\((?:[\w.]+\s*,\s*)?([^)]*)\)", rule.measure.strip())
+    if match and match.group(1) in MEASURES:
+        words = MEASURES[match.group(1)].format(window=_window_words(match.group(2)))
+        name = f"{words} {name}".strip()
+        name = name[0].upper() + name[1:]
+    return f"{name} ({rule.unit})" if rule.unit else name
+
+
+def has_data(rule: RuleAssessment) -> bool:
+    """A rule with something to show: a reading now or a history to chart."""
+    return bool(rule.history) or rule.value is not None
 
 
 def format_number(value: Any, digits: int = 2) -> str:
@@ -106,7 +151,7 @@ def charts_for(assessment: Assessment) -> dict[str, Chart | None]:
     return {
         r.id: rule_chart(
             r.history,
-            title=r.indicator_title or r.title,
+            title=measure_caption(r),
             unit=r.unit,
             threshold=r.threshold,
             comparator=r.comparator,
@@ -121,7 +166,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     """Everything the report template reads, grouped but not computed."""
     by_stage: dict[int, list[RuleAssessment]] = {}
     for rule in assessment.rules:
-        if not rule.counter:
+        if not rule.counter and has_data(rule):
             by_stage.setdefault(rule.stage, []).append(rule)
     stage_info = {s.stage: s for s in assessment.stages}
     sections = [
@@ -138,7 +183,9 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "a": assessment,
         "csp": CSP_ATTRIBUTE,
         "sections": sections,
-        "counters": [r for r in assessment.rules if r.counter],
+        "counters": [r for r in assessment.rules if r.counter and has_data(r)],
+        "no_data": [r for r in assessment.rules if not has_data(r)],
+        "captions": {r.id: measure_caption(r) for r in assessment.rules},
         "stale": [d for d in assessment.data if d["stale"]],
         "charts": charts_for(assessment),
         "score_chart": score_chart(assessment.score_history, label="Score over time"),

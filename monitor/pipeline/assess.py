@@ -42,7 +42,8 @@ def assess_at(inputs: Inputs, timeline: Timeline, as_of: pd.Timestamp) -> Assess
     """Read ``timeline`` at ``as_of`` (a date inside its range)."""
     registry = inputs.registry
     titles = {name: registry.get(name).title for name in registry.names()}
-    assessment = assess(timeline, inputs.case, as_of, indicator_titles=titles)
+    frequencies = {name: registry.get(name).frequency for name in registry.names()}
+    assessment = assess(timeline, inputs.case, as_of, titles, frequencies)
     assessment.problems = [str(f) for f in registry.failures] + assessment.problems
     return assessment
 

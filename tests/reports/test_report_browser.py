@@ -95,7 +95,9 @@ def test_reader_sees_headline_cards_and_charts(browser, reports):
     assert page.locator("#overall-stage").inner_text().startswith(f"Stage {a.stage}")
     assert page.locator(".meter li[aria-current=step] b").inner_text() == str(a.stage)
     assert page.locator("#overall-score").inner_text().startswith(f"{a.score:g}")
-    assert page.locator("article.card").count() == len(a.rules)
+    with_data = [r for r in a.rules if r.history or r.value is not None]
+    assert page.locator("article.card").count() == len(with_data)
+    assert page.locator("#no-data li").count() == len(a.rules) - len(with_data)
     charts = page.locator("figure.chart img")
     assert charts.count() == 1 + sum(1 for r in a.rules if r.history)
     assert page.evaluate(
