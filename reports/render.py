@@ -185,6 +185,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "sections": sections,
         "counters": [r for r in assessment.rules if r.counter and has_data(r)],
         "no_data": [r for r in assessment.rules if not has_data(r)],
+        "section_ids": [sec["stage"] for sec in sections],
         "captions": {r.id: measure_caption(r) for r in assessment.rules},
         "stale": [d for d in assessment.data if d["stale"]],
         "charts": charts_for(assessment),

@@ -91,6 +91,7 @@ class StageAssessment:
     firing: list[str]
     activation: str
     since: str | None
+    needs: int | None = None  # firing rules the stage needs (None: an expression decides)
 
 
 @dataclass
@@ -115,6 +116,7 @@ class Assessment:
     changes: dict[str, Any] | None = None
     analogies: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)  # the first screen, see briefing
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))
@@ -224,6 +226,7 @@ def assess(
                 firing=members,
                 activation=activation.describe(),
                 since=iso_date(_run_start(active_series)),
+                needs=activation.min_firing if activation.when is None else None,
             )
         )
     alerts = [

@@ -18,11 +18,13 @@ from typing import Any
 import pandas as pd
 
 from monitor.assessment import analogies
+from monitor.assessment.briefing import summarise
 from monitor.assessment.changes import compare
 from monitor.core.version import __version__
 from monitor.engine.steps import DAILY
 from monitor.indicator.registry import Registry
 from monitor.pipeline.assess import RunResult, assess_inputs
+from monitor.pipeline.calibration import calibrate, peak_2000
 from monitor.pipeline.inputs import load_inputs
 from monitor.reports.archive import previous_report, publish, stem
 from monitor.reports.render import render_report
@@ -74,6 +76,12 @@ def add_report_context(result: RunResult, registry: Registry, out_dir: Path) -> 
     except Exception as exc:  # noqa: BLE001 - a side panel must not stop a scheduled run
         a.problems.append(f"today-against-2000 analogies unavailable: {type(exc).__name__}: {exc}")
     a.meta = run_metadata(result, registry)
+    calibration = None
+    try:
+        calibration = calibrate(a.score, peak_2000(result.timeline.ruleset, registry))
+    except Exception as exc:  # noqa: BLE001 - a side panel must not stop a scheduled run
+        a.problems.append(f"calibration against 2000 unavailable: {type(exc).__name__}: {exc}")
+    a.summary = summarise(a, calibration)
 
 
 def run(

@@ -158,3 +158,74 @@ def test_archive_index_opens_and_links_the_latest(browser, reports):
     assert page.locator("figure.chart img").count() == 1
     assert seen["errors"] == []
     page.close()
+
+
+@pytest.fixture(scope="module")
+def telecom(tmp_path_factory):
+    """The 2000 case in mid-crash: every stage active, held alerts, a clipped-free score."""
+    return run("telecom-2000", as_of="2001-06-30", out_dir=tmp_path_factory.mktemp("t2000"))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_summary_is_on_the_first_screen_with_its_calibration(browser, reports, telecom, width):
+    for result in (reports[0], telecom):
+        page, _ = open_page(browser, result.html_path, width=width)
+        box = page.locator("#summary").bounding_box()
+        assert box is not None and box["y"] < 900  # its top is inside the first screen
+        head = page.locator("#summary .summary-head").bounding_box()
+        assert head is not None and head["y"] + head["height"] <= 900
+        # the brief: the same rule set peaks at 61.1 on 2001-12-02 in the 2000 case
+        assert "61.1 on 2001-12-02" in page.locator("#calibration").inner_text()
+        if width == 1280:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"summary-{result.assessment.case}.png"))
+        page.close()
+
+
+def test_every_internal_link_resolves(browser, reports, telecom):
+    for result in (reports[0], telecom):
+        page, _ = open_page(browser, result.html_path)
+        broken = page.evaluate(
+            "() => [...document.querySelectorAll('a[href^=\"#\"]')]"
+            ".map(a => a.getAttribute('href').slice(1))"
+            ".filter(id => !document.getElementById(id))"
+        )
+        assert broken == []
+        assert page.locator("nav#contents a").count() >= 6
+        # stage table -> its section; card -> methodology -> back to the card
+        assert page.locator(".headline a[href='#stage-1']").count() == 1
+        for rule in result.assessment.rules:
+            assert page.locator(f"#method-{rule.id} a[href='#rule-{rule.id}']").count() == 1
+        page.close()
+
+
+def test_phone_charts_have_text_of_at_least_9_px(browser, reports, telecom):
+    for result in (reports[0], telecom):
+        page, _ = open_page(browser, result.html_path, width=390)
+        assert page.evaluate("() => document.documentElement.scrollWidth - innerWidth") <= 1
+        smallest = page.evaluate(
+            """() => Math.min(...[...document.querySelectorAll('figure.chart img')].map(img => {
+                const svg = atob(img.src.split(',')[1]);
+                const box = svg.match(/viewBox="[\\d.]+ [\\d.]+ ([\\d.]+)/);
+                const sizes = [...svg.matchAll(/font(?:-size)?:\\s*(?:[a-z]+ )*([\\d.]+)px/g)]
+                    .map(m => parseFloat(m[1]));
+                if (!sizes.length) return 0;  // no text found: fail, never pass vacuously
+                return Math.min(...sizes) * img.clientWidth / parseFloat(box[1]);
+            }))"""
+        )
+        assert smallest >= 9, smallest
+        # the freshness table's age and status are on screen, not behind a scroll
+        cell = page.locator("#freshness tbody tr").first.locator("td").last.bounding_box()
+        assert cell is not None and cell["x"] + cell["width"] <= 390
+        page.close()
+
+
+def test_counter_signal_badge_is_green_not_the_firing_red(browser, reports):
+    page, _ = open_page(browser, reports[0].html_path)
+    counter = page.locator("#rule-fed-easing .tag").first
+    risk = page.locator("#rule-customer-concentration-high .tag").first
+    assert counter.inner_text().lower() == "offsetting"
+    colour = counter.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(39, 107, 67)"  # COUNTER_COLOUR #276b43
+    assert risk.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(155, 28, 35)"
+    page.close()
