@@ -131,11 +131,13 @@ def publish(
     payload: dict[str, Any],
     html: str,
     template_dir: Path | None = None,
+    table: str | None = None,
 ) -> Published:
     """Write one report into the archive and refresh the index and ``latest.*``.
 
     ``payload`` is the report's JSON (``Assessment.to_json()``) with ``report`` already
-    pointing at the dated HTML file; ``html`` is the rendered report.
+    pointing at the dated HTML file; ``html`` is the rendered report; ``table`` (if
+    given) is its CSV of every alert and indicator value, written beside it.
     """
 
     folder = Path(out_dir)
@@ -153,6 +155,8 @@ def publish(
     latest_html, latest_json = (html, text) if is_latest else _stored_latest(folder, newest)
     write_text(html_path, html)
     write_text(json_path, text)
+    if table is not None:
+        write_text(folder / f"{name}.csv", table)
     write_text(folder / MANIFEST, manifest)
     write_text(folder / INDEX, index_html)
     if latest_html is not None and latest_json is not None:

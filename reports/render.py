@@ -33,8 +33,14 @@ from markupsafe import Markup
 
 from monitor.assessment.model import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
+from monitor.data.case import bundled_root
 from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
+from monitor.rulebook.loader import bundled_rules_dir
 
+PACKAGE_ROOTS = (
+    (bundled_rules_dir(), "monitor/rules"),
+    (bundled_root(), "monitor/data/cases"),
+)
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'"
@@ -88,6 +94,7 @@ def environment(override_dir: Path | None = None) -> Environment:
     env.filters["signed"] = format_signed
     env.filters["cmp"] = lambda op: COMPARATORS.get(op or "", op or "")
     env.filters["state_word"] = state_word
+    env.filters["path"] = display_path
     return env
 
 
@@ -115,6 +122,23 @@ def measure_caption(rule: RuleAssessment) -> str:
         name = f"{words} {name}".strip()
         name = name[0].upper() + name[1:]
     return f"{name} ({rule.unit})" if rule.unit else name
+
+
+def display_path(path: str) -> str:
+    """A rule file or case folder as a reader can place it, never a site-packages path.
+
+    Bundled files show relative to the package (``monitor/rules/stage1-macro.yaml``);
+    any other file as its folder and name (``my-rules/extra.yaml``).
+    """
+    if not path:
+        return path
+    target = Path(path)
+    for root, label in PACKAGE_ROOTS:
+        try:
+            return f"{label}/{target.resolve().relative_to(root.resolve()).as_posix()}".rstrip("/")
+        except ValueError:
+            continue
+    return f"{target.parent.name}/{target.name}" if target.parent.name else target.name
 
 
 def has_data(rule: RuleAssessment) -> bool:
@@ -179,8 +203,14 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         }
         for number in sorted(by_stage)
     ]
+    stem = Path(assessment.report).stem if assessment.report else None
+    known_series = {d["series"] for d in assessment.data}
     return {
         "a": assessment,
+        "downloads": {"json": f"{stem}.json", "csv": f"{stem}.csv"} if stem else None,
+        "card_sources": {
+            r.id: [s for s in r.series if s in known_series] for r in assessment.rules
+        },
         "csp": CSP_ATTRIBUTE,
         "sections": sections,
         "counters": [r for r in assessment.rules if r.counter and has_data(r)],

@@ -33,6 +33,7 @@ STALE_AFTER_DAYS = {
     "annual": 460,
     "fiscal-annual": 460,
 }
+SCHEMA_VERSION = "1.0"  # of to_json(); docs/report.schema.json describes it
 STATE_ORDER = {"firing": 3, "pending": 2, "resolved": 1, "inactive": 0}
 
 
@@ -81,6 +82,7 @@ class RuleAssessment:
     measure: str = ""  # what the value and chart are: "change(12mo)" or the indicator
     held: dict[str, Any] | None = None  # firing only by keep_firing_for: until, last_true
     missing: str | None = None  # why there is no value now
+    series: list[str] = field(default_factory=list)  # observation series the indicator reads
 
 
 @dataclass
@@ -117,6 +119,7 @@ class Assessment:
     analogies: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)  # the first screen, see briefing
+    schema_version: str = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))
@@ -192,6 +195,7 @@ def assess(
     as_of: pd.Timestamp,
     indicator_titles: dict[str, str] | None = None,
     frequencies: dict[str, str] | None = None,
+    series_read: dict[str, list[str]] | None = None,
 ) -> Assessment:
     """Read the timeline at ``as_of``; ``indicator_titles`` labels charts and cards.
 
@@ -204,6 +208,7 @@ def assess(
     titles = indicator_titles or {}
     rules = [_assess_rule(timeline, rid, pos, names, titles) for rid in timeline.results]
     for r in rules:
+        r.series = list((series_read or {}).get(r.indicator or "", []))
         frame = timeline.indicators.get(r.indicator or "")
         mark_carried(r.history, frame, (frequencies or {}).get(r.indicator or "", ""))
         if r.precedent is not None:

@@ -43,7 +43,8 @@ def assess_at(inputs: Inputs, timeline: Timeline, as_of: pd.Timestamp) -> Assess
     registry = inputs.registry
     titles = {name: registry.get(name).title for name in registry.names()}
     frequencies = {name: registry.get(name).frequency for name in registry.names()}
-    assessment = assess(timeline, inputs.case, as_of, titles, frequencies)
+    reads = {name: list(registry.get(name).inputs) for name in registry.names()}
+    assessment = assess(timeline, inputs.case, as_of, titles, frequencies, reads)
     assessment.problems = [str(f) for f in registry.failures] + assessment.problems
     return assessment
 

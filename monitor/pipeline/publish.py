@@ -20,6 +20,7 @@ import pandas as pd
 from monitor.assessment import analogies
 from monitor.assessment.briefing import summarise
 from monitor.assessment.changes import compare
+from monitor.assessment.export import alerts_csv
 from monitor.core.version import __version__
 from monitor.engine.steps import DAILY
 from monitor.indicator.registry import Registry
@@ -111,7 +112,8 @@ def run(
     html_path = out / f"{stem(inputs.case.name, result.assessment.as_of)}.html"
     result.assessment.report = str(html_path)
     html = render_report(result.assessment, template_dir)
-    published = publish(out, result.assessment.to_json(), html, template_dir)
+    table = alerts_csv(result.assessment)
+    published = publish(out, result.assessment.to_json(), html, template_dir, table)
     result.html_path, result.json_path = published.html, published.json
     result.index_path, result.latest_path = published.index, published.latest_html
     return result
