@@ -194,3 +194,10 @@ def test_rules_with_no_data_are_one_short_list(reports):
         assert f'<article class="card inactive" id="rule-{ai_only}"' not in html
     assert "GPU" in listed or "utilization" in listed.lower()
     assert "No data for a chart yet" not in html
+
+
+def test_no_absolute_paths_in_the_report(reports):
+    for html, a in reports.values():
+        assert "site-packages" not in html
+        assert not re.search(r"<code>/", html)  # a path shown from the file system root
+        assert "monitor/rules/stage1-macro.yaml" in html
