@@ -31,15 +31,15 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from monitor.assessment.entities import MANY_ENTITIES, entity_count
 from monitor.assessment.model import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
-from monitor.data.case import bundled_root
 from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
-from monitor.rulebook.loader import bundled_rules_dir
 
+# bundled files, found by resource name (reports import no room but the assessment)
 PACKAGE_ROOTS = (
-    (bundled_rules_dir(), "monitor/rules"),
-    (bundled_root(), "monitor/data/cases"),
+    (Path(str(resources.files("monitor.rules"))), "monitor/rules"),
+    (Path(str(resources.files("monitor.data") / "cases")), "monitor/data/cases"),
 )
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -170,11 +170,26 @@ def _accent(rule: RuleAssessment) -> str:
     return COUNTER_COLOUR if rule.counter else STAGE_COLOURS.get(rule.stage, STAGE_COLOURS[0])
 
 
+CHART_LINES = 6  # at most this many entities per chart; the rest are in the card's table
+
+
+def _charted(rule: RuleAssessment) -> list[dict[str, Any]]:
+    """The entities a chart draws: all of a few, else the lead and the most serious."""
+    if len(rule.history) <= CHART_LINES:
+        return rule.history
+    order = {e.entity: (e.entity != rule.entity, -_SERIOUS[e.state]) for e in rule.entities}
+    ranked = sorted(rule.history, key=lambda h: order.get(h["entity"], (True, 0)))
+    return ranked[:CHART_LINES]
+
+
+_SERIOUS = {"firing": 3, "pending": 2, "resolved": 1, "inactive": 0}
+
+
 def charts_for(assessment: Assessment) -> dict[str, Chart | None]:
     """One chart per rule (``None`` where the rule has no data yet)."""
     return {
         r.id: rule_chart(
-            r.history,
+            _charted(r),
             title=measure_caption(r),
             unit=r.unit,
             threshold=r.threshold,
@@ -216,6 +231,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "counters": [r for r in assessment.rules if r.counter and has_data(r)],
         "no_data": [r for r in assessment.rules if not has_data(r)],
         "section_ids": [sec["stage"] for sec in sections],
+        "many_entities": entity_count(assessment.rules) > MANY_ENTITIES,
         "captions": {r.id: measure_caption(r) for r in assessment.rules},
         "stale": [d for d in assessment.data if d["stale"]],
         "charts": charts_for(assessment),

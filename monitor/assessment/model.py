@@ -119,6 +119,7 @@ class Assessment:
     analogies: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)  # the first screen, see briefing
+    entity_ranking: list[dict[str, Any]] = field(default_factory=list)  # many entities only
     schema_version: str = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:

@@ -114,7 +114,7 @@ def evaluate(
     ctx = EvaluationContext(days, frames, timing)
     results = {rule.id: _evaluate_rule(rule, ctx, errors, grid) for rule in ruleset.rules}
     firing = pd.DataFrame({rid: r.firing_any() for rid, r in results.items()}, index=grid)
-    stage_active = _stages(ruleset, firing)
+    stage_active = stage_activity(ruleset, firing)
     stage = pd.Series(0, index=grid, dtype="int64")
     for number in sorted(stage_active.columns):
         stage = stage.where(~stage_active[number], number)
@@ -155,7 +155,8 @@ def _evaluate_rule(
     return RuleResult(rule, condition, measure, table)
 
 
-def _stages(ruleset: RuleSet, firing: pd.DataFrame) -> pd.DataFrame:
+def stage_activity(ruleset: RuleSet, firing: pd.DataFrame) -> pd.DataFrame:
+    """Per evaluation time and stage, whether the stage is active given which rules fire."""
     active: dict[int, pd.Series] = {}
     for number, activation in sorted(ruleset.activations.items()):
         if activation.evaluate is not None:

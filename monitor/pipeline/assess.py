@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from monitor.assessment.entities import MANY_ENTITIES, entity_count, rank_entities
 from monitor.assessment.model import Assessment, assess
 from monitor.data.case import Case
 from monitor.engine.steps import DAILY
@@ -46,6 +47,8 @@ def assess_at(inputs: Inputs, timeline: Timeline, as_of: pd.Timestamp) -> Assess
     reads = {name: list(registry.get(name).inputs) for name in registry.names()}
     assessment = assess(timeline, inputs.case, as_of, titles, frequencies, reads)
     assessment.problems = [str(f) for f in registry.failures] + assessment.problems
+    if entity_count(assessment.rules) > MANY_ENTITIES:
+        assessment.entity_ranking = rank_entities(assessment.rules, timeline.ruleset)
     return assessment
 
 

@@ -197,7 +197,7 @@ def test_rules_with_no_data_are_one_short_list(reports):
 
 
 def test_no_absolute_paths_in_the_report(reports):
-    for html, a in reports.values():
+    for html, _ in reports.values():
         assert "site-packages" not in html
         assert not re.search(r"<code>/", html)  # a path shown from the file system root
         assert "monitor/rules/stage1-macro.yaml" in html
