@@ -35,7 +35,7 @@ def rank_entities(rules: list[RuleAssessment], ruleset: RuleSet) -> list[dict[st
             if e.state == "firing":
                 firing[e.entity].append(r)
     rule_ids = [r.id for r in ruleset.rules]
-    out = []
+    out: list[dict[str, Any]] = []
     for entity, fired in firing.items():
         ids = {r.id for r in fired}
         frame = pd.DataFrame([{rid: rid in ids for rid in rule_ids}], dtype=bool)
@@ -52,5 +52,5 @@ def rank_entities(rules: list[RuleAssessment], ruleset: RuleSet) -> list[dict[st
                 "offsetting": [r.id for r in fired if r.counter],
             }
         )
-    out.sort(key=lambda row: (-int(row["stage"]), -float(row["score"]), str(row["name"])))
+    out.sort(key=lambda row: (-row["stage"], -row["score"], row["name"]))
     return out
