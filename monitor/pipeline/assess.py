@@ -33,6 +33,7 @@ class RunResult:
     html_path: Path | None = None
     index_path: Path | None = None
     latest_path: Path | None = None
+    pdf_path: Path | None = None
 
 
 def timeline_for(inputs: Inputs, end: pd.Timestamp, step: str = DAILY) -> Timeline:

@@ -28,6 +28,7 @@ from monitor.pipeline.assess import RunResult, assess_inputs
 from monitor.pipeline.calibration import calibrate, peak_2000
 from monitor.pipeline.inputs import load_inputs
 from monitor.reports.archive import previous_report, publish, stem
+from monitor.reports.pdf import print_pdf
 from monitor.reports.render import render_report
 from monitor.rulebook.model import RuleSet
 
@@ -95,6 +96,7 @@ def run(
     registry: Registry | None = None,
     template_dir: Path | None = None,
     step: str = DAILY,
+    pdf: bool = False,
 ) -> RunResult:
     """Evaluate a case and publish its report into the archive folder ``out_dir``.
 
@@ -102,7 +104,8 @@ def run(
     this is the newest report) ``latest.html``/``latest.json``. A caller that manages
     its own rules (the scheduler keeps the last good set when a reload fails) passes
     ``ruleset`` and ``registry``; otherwise both are loaded here. ``template_dir``
-    overrides built-in templates by name.
+    overrides built-in templates by name. ``pdf`` also prints the report to
+    ``<case>-<as_of>.pdf`` beside it (the ``[pdf]`` extra and Debian's chromium).
     """
     inputs = load_inputs(case_name, rule_dirs, plugin_dirs, registry, ruleset)
     at = pd.Timestamp(as_of) if as_of is not None else None
@@ -116,4 +119,7 @@ def run(
     published = publish(out, result.assessment.to_json(), html, template_dir, table)
     result.html_path, result.json_path = published.html, published.json
     result.index_path, result.latest_path = published.index, published.latest_html
+    if pdf:
+        result.pdf_path = published.html.with_suffix(".pdf")
+        print_pdf(published.html, result.pdf_path)
     return result
