@@ -158,8 +158,12 @@ def rule_chart(
     comparator: str | None,
     precedent: dict[str, Any] | None,
     accent: str,
+    partial: bool = False,
 ) -> Chart | None:
     """A rule's indicator per entity with its threshold and its 2000 precedent.
+
+    ``partial``: the threshold is one part of a compound condition (``value >= 6`` of
+    ``value >= 6 and change(6mo) >= 100bp``), labelled so it is not read as the rule.
 
     The precedent is drawn where it can be read honestly: as a dated marker when its
     date lies inside the chart, else as a level line (not for counts, whose precedent
@@ -204,7 +208,8 @@ def rule_chart(
         last = max(s[1][-1] for s in series)
         if threshold is not None:
             symbol = SYMBOLS.get(comparator or "", comparator or "")
-            _level_line(ax, threshold, f"threshold {symbol} {_fmt(threshold)}", accent, "--")
+            word = "part of the condition" if partial else "threshold"
+            _level_line(ax, threshold, f"{word} {symbol} {_fmt(threshold)}", accent, "--")
         note = ""
         if precedent is not None and precedent.get("value") is not None:
             when = date.fromisoformat(str(precedent["date"]))

@@ -192,8 +192,9 @@ def charts_for(assessment: Assessment) -> dict[str, Chart | None]:
             _charted(r),
             title=measure_caption(r),
             unit=r.unit,
-            threshold=r.threshold,
-            comparator=r.comparator,
+            threshold=r.threshold if r.level is None else r.level["value"],
+            comparator=r.comparator if r.level is None else r.level["comparator"],
+            partial=r.level is not None,
             precedent=r.precedent,
             accent=_accent(r),
         )

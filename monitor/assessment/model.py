@@ -83,6 +83,7 @@ class RuleAssessment:
     held: dict[str, Any] | None = None  # firing only by keep_firing_for: until, last_true
     missing: str | None = None  # why there is no value now
     series: list[str] = field(default_factory=list)  # observation series the indicator reads
+    level: dict[str, Any] | None = None  # compound rules: the part on the measured series
 
 
 @dataclass
@@ -366,6 +367,9 @@ def _assess_rule(
         line=rule.line,
         history=rule_history(result, timeline.grid, pos, names),
         measure=condition.measure.text if condition.measure is not None else "",
+        level=None
+        if condition.level is None
+        else {"comparator": condition.level[0], "value": condition.level[1]},
         held=held(timeline, result, lead.entity if lead else None, pos),
         missing=None
         if value is not None

@@ -201,3 +201,13 @@ def test_no_absolute_paths_in_the_report(reports):
         assert "site-packages" not in html
         assert not re.search(r"<code>/", html)  # a path shown from the file system root
         assert "monitor/rules/stage1-macro.yaml" in html
+
+
+def test_a_compound_condition_draws_the_part_on_its_series(reports):
+    # credit-spread-widening: "value >= 6 and change(6mo) >= 100bp"; the chart plots the
+    # spread, so it can draw the 6% part (and says it is only part of the condition)
+    _, text, html = card(reports, "telecom-2000", "2001-06-30", "credit-spread-widening")
+    src = re.search(r'src="(data:image/svg\+xml;base64,[^"]+)"', html).group(1)
+    svg = base64.b64decode(src[len(SVG_URI) :]).decode()
+    assert "part of the condition \u2265 6" in svg
+    assert "dashed: threshold" in text
