@@ -221,6 +221,12 @@ def test_phone_charts_have_text_of_at_least_9_px(browser, reports, telecom):
             }))"""
         )
         assert smallest >= 9, smallest
+        # dates are never broken mid-value: each is one line box
+        broken = page.evaluate(
+            "() => [...document.querySelectorAll('.date')]"
+            ".filter(d => d.getClientRects().length > 1).map(d => d.textContent)"
+        )
+        assert broken == []
         # the freshness table's age and status are on screen, not behind a scroll
         cell = page.locator("#freshness tbody tr").first.locator("td").last.bounding_box()
         assert cell is not None and cell["x"] + cell["width"] <= 390
