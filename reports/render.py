@@ -153,6 +153,8 @@ def format_number(value: Any, digits: int = 2) -> str:
     number = float(value)
     if abs(number) >= 1000:
         return f"{number:,.0f}"
+    if abs(number) >= 100:  # -126.7 k persons, not -126.67: no false precision
+        digits = min(digits, 1)
     text = f"{number:.{digits}f}"
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text == "-0" else text.replace("-", "\u2212")
