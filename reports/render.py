@@ -142,8 +142,8 @@ def display_path(path: str) -> str:
 
 
 def has_data(rule: RuleAssessment) -> bool:
-    """A rule with something to show: a reading now or a history to chart."""
-    return bool(rule.history) or rule.value is not None
+    """A rule with something to show: a reading, a history, or a failure to report."""
+    return bool(rule.history) or rule.value is not None or rule.error is not None
 
 
 def format_number(value: Any, digits: int = 2) -> str:

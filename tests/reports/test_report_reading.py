@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+from monitor.indicator import Indicator
+from monitor.indicator.registry import Registry, load_registry
 from monitor.pipeline import assess_dates, load_inputs
 from monitor.reports.render import render_report
 
@@ -211,3 +213,32 @@ def test_a_compound_condition_draws_the_part_on_its_series(reports):
     svg = base64.b64decode(src[len(SVG_URI) :]).decode()
     assert "part of the condition \u2265 6" in svg
     assert "dashed: threshold" in text
+
+
+class ExplodingPmi(Indicator):
+    """Stands in for the PMI indicator and always fails (test double)."""
+
+    name = "pmi"
+    title = "ISM manufacturing PMI"
+    unit = "index"
+    frequency = "monthly"
+
+    def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
+        raise RuntimeError("kaboom")
+
+
+def test_n_a_of_a_failed_indicator_says_it_failed_on_its_card():
+    builtins = load_registry()
+    indicators = {n: builtins.get(n) for n in builtins.names()}
+    indicators["pmi"] = ExplodingPmi()
+    registry = Registry(indicators=indicators, origins={n: "test" for n in indicators})
+    inputs = load_inputs("telecom-2000", registry=registry)
+    (a,) = assess_dates(inputs, [pd.Timestamp("2001-06-30")])
+    html = render_report(a)
+    start = html.index('id="rule-pmi-contraction"')
+    card = flat(
+        parse(html[start - 200 : html.index("</article>", start) + 10]).by_id[
+            "rule-pmi-contraction"
+        ][1]
+    )
+    assert "Now n/a" in card and "indicator failed" in card and "kaboom" in card
