@@ -29,8 +29,14 @@ import matplotlib
 import numpy as np
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 MAX_POINTS = 180
+# Charts are drawn about as wide as a phone shows them (4.4 in = 422 px), so 9 pt text
+# stays at least 9 px on a 390 px screen; on a desktop they scale up, never below.
+WIDTH_IN = 4.4
+FONT_PT = 9
+CARRIED_ALPHA = 0.45
 MIN_SPAN = timedelta(days=120)
 STAGE_COLOURS = {0: "#3d4f6e", 1: "#8a5a00", 2: "#a8431a", 3: "#9b1c23"}
 COUNTER_COLOUR = "#276b43"
@@ -41,7 +47,7 @@ RC: Any = {  # typed loosely: matplotlib stubs want literal rc keys
     "svg.hashsalt": "bubble-monitor",
     "svg.fonttype": "none",
     "text.parse_math": False,
-    "font.size": 8,
+    "font.size": FONT_PT,
     "font.family": "DejaVu Sans",
     "axes.edgecolor": "#b8bec6",
     "axes.linewidth": 0.6,
@@ -62,6 +68,8 @@ class Chart:
 
     svg: str
     alt: str
+    threshold: bool = False  # a threshold line is drawn
+    carried: bool = False  # part of the line repeats an old reading (dashed)
 
     @property
     def uri(self) -> str:
@@ -92,10 +100,19 @@ def _days(xs: list[date]) -> np.ndarray:
 
 
 def _fmt(value: float | None) -> str:
+    """A tick or label value: two decimals below 10, one below 100, none from 100."""
     if value is None:
         return "n/a"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+    text = f"{value:,.{digits}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
     return text if text not in ("-0", "") else "0"
+
+
+def _value_axis(ax: Any, unit: str) -> None:
+    """Readable y ticks: whole numbers on count axes, compact numbers elsewhere."""
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=unit == "count"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _fmt(float(v))))
 
 
 def _svg(fig: Figure) -> str:
@@ -116,7 +133,7 @@ def _level_line(
         ha="left" if left else "right",
         va="bottom",
         color=colour,
-        fontsize=7,
+        fontsize=FONT_PT,
     )
 
 
@@ -141,8 +158,12 @@ def rule_chart(
     comparator: str | None,
     precedent: dict[str, Any] | None,
     accent: str,
+    partial: bool = False,
 ) -> Chart | None:
     """A rule's indicator per entity with its threshold and its 2000 precedent.
+
+    ``partial``: the threshold is one part of a compound condition (``value >= 6`` of
+    ``value >= 6 and change(6mo) >= 100bp``), labelled so it is not read as the rule.
 
     The precedent is drawn where it can be read honestly: as a dated marker when its
     date lies inside the chart, else as a level line (not for counts, whose precedent
@@ -151,34 +172,60 @@ def rule_chart(
     series = [(h, *_xy(thin(h["points"]))) for h in history if h["points"]]
     if not series:
         return None
+    carried_any = False
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(5.4, 1.9))
-        top = 0.8 if len(series) > 1 else 0.9  # room for a legend above the plot
-        ax = fig.add_axes((0.09, 0.14, 0.89, top - 0.1))
+        fig = Figure(figsize=(WIDTH_IN, 2.3))
+        top = 0.78 if len(series) > 1 else 0.86  # room for a legend and labels above
+        ax = fig.add_axes((0.15, 0.13, 0.83, top - 0.13))
         for i, (h, xs, ys) in enumerate(series):
             colour = LINE_COLOURS[i % len(LINE_COLOURS)]
             days = _days(xs)
-            ax.plot(days, ys, drawstyle="steps-post", color=colour, linewidth=1.4, label=h["name"])
-            ax.plot(days[-1:], ys[-1:], marker="o", markersize=3, color=colour)
+            carried = [bool(p.get("carried")) for p in thin(h["points"])]
+            carried_any = carried_any or any(carried)
+            live, stale = _split_carried(ys, carried)
+            ax.plot(
+                days, live, drawstyle="steps-post", color=colour, linewidth=1.4, label=h["name"]
+            )
+            if any(carried):
+                ax.plot(
+                    days,
+                    stale,
+                    drawstyle="steps-post",
+                    color=colour,
+                    linewidth=1.2,
+                    linestyle=(0, (3, 2)),
+                    alpha=CARRIED_ALPHA,
+                )
+            ax.plot(
+                days[-1:],
+                ys[-1:],
+                marker="o",
+                markersize=3,
+                color=colour,
+                alpha=CARRIED_ALPHA if carried[-1] else 1.0,
+            )
         first = min(s[1][0] for s in series)
         last = max(s[1][-1] for s in series)
         if threshold is not None:
             symbol = SYMBOLS.get(comparator or "", comparator or "")
-            _level_line(ax, threshold, f"threshold {symbol} {_fmt(threshold)}", accent, "--")
+            word = "part of the condition" if partial else "threshold"
+            _level_line(ax, threshold, f"{word} {symbol} {_fmt(threshold)}", accent, "--")
         note = ""
         if precedent is not None and precedent.get("value") is not None:
             when = date.fromisoformat(str(precedent["date"]))
             if first <= when <= last:
                 right_half = (when - first) > (last - first) * 0.6
                 ax.axvline(float(date2num(when)), color=MUTED, linestyle=":", linewidth=1)
+                # above the plot, so it never sits on the threshold's label inside it
                 ax.annotate(
                     " 2000 precedent ",
                     (float(date2num(when)), 1),
                     xycoords=("data", "axes fraction"),
                     ha="right" if right_half else "left",
-                    va="top",
+                    va="bottom",
                     color=MUTED,
-                    fontsize=7,
+                    fontsize=FONT_PT,
+                    annotation_clip=False,
                 )
                 note = f"; the 2000 precedent date {when.isoformat()} is marked"
             elif unit != "count" and precedent.get("unit", unit) == unit:
@@ -190,11 +237,12 @@ def rule_chart(
                 loc="lower left",
                 bbox_to_anchor=(0, 1.0),
                 frameon=False,
-                fontsize=7,
-                ncols=min(len(series), 4),
+                fontsize=FONT_PT,
+                ncols=min(len(series), 3),
                 borderaxespad=0.2,
             )
-        ax.set_ylabel(unit, fontsize=7)
+        ax.set_ylabel(unit, fontsize=FONT_PT)
+        _value_axis(ax, unit)
         _date_axis(ax, first, last)
         svg = _svg(fig)
     latest = "; ".join(
@@ -202,19 +250,30 @@ def rule_chart(
         for h, _, ys in series
     )
     limit = "" if threshold is None else f"; threshold {comparator} {_fmt(threshold)}"
+    stale_note = "; dashed where an old reading is carried forward" if carried_any else ""
     alt = (
         f"Chart of {title} ({unit}) at month ends from {first.isoformat()} to "
-        f"{last.isoformat()}: {latest}{limit}{note}."
+        f"{last.isoformat()}: {latest}{limit}{note}{stale_note}."
     )
-    return Chart(svg, alt)
+    return Chart(svg, alt, threshold is not None, carried_any)
+
+
+def _split_carried(ys: list[float], carried: list[bool]) -> tuple[list[float], list[float]]:
+    """Live readings, and the carried-forward stretch joined to the reading it repeats."""
+    live = [math.nan if c else y for y, c in zip(ys, carried, strict=True)]
+    stale = [
+        y if c or (i + 1 < len(ys) and carried[i + 1]) else math.nan
+        for i, (y, c) in enumerate(zip(ys, carried, strict=True))
+    ]
+    return live, stale
 
 
 def score_chart(
     points: list[dict[str, Any]],
     *,
     label: str,
-    width: float = 5.4,
-    height: float = 1.5,
+    width: float = WIDTH_IN,
+    height: float = 1.6,
     steps: bool = True,
 ) -> Chart | None:
     """The score (0-100) over time: the headline's trend and the archive's history.
@@ -228,7 +287,7 @@ def score_chart(
     xs, ys = _xy(rows)
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(width, height))
-        ax = fig.add_axes((0.07, 0.16, 0.91, 0.78))
+        ax = fig.add_axes((0.09, 0.17, 0.89, 0.77))
         days = _days(xs)
         style = "steps-post" if steps else "default"
         ax.fill_between(

@@ -15,6 +15,7 @@ rule); every figure shown was computed in :mod:`monitor.assessment.model`. A fol
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,16 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from monitor.assessment.entities import MANY_ENTITIES, entity_count
 from monitor.assessment.model import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
 from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
+# bundled files, found by resource name (reports import no room but the assessment)
+PACKAGE_ROOTS = (
+    (Path(str(resources.files("monitor.rules"))), "monitor/rules"),
+    (Path(str(resources.files("monitor.data") / "cases")), "monitor/data/cases"),
+)
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'"
@@ -53,6 +60,18 @@ STAGE_LEVELS = (
 # Our own constant, the one value marked safe: escaping would turn its single quotes
 # into &#39; (equivalent for a browser, but opaque to anyone grepping for the policy).
 CSP_ATTRIBUTE = Markup(CSP) if '"' not in CSP and "<" not in CSP else CSP
+MEASURES = {  # how a caption names what a rule's chart plots
+    "change": "{window} change of",
+    "pct_change": "{window} % change of",
+    "drawdown": "drawdown of",
+    "rolling_mean": "{window} average of",
+    "max": "{window} high of",
+    "min": "{window} low of",
+    "count": "events in {window}:",
+    "sum": "sum over {window} of",
+    "months_since": "months since",
+}
+WINDOW_UNITS = {"mo": "month", "d": "day", "w": "week", "y": "year"}
 COMPARATORS = {">=": "\u2265", "<=": "\u2264", ">": ">", "<": "<", "==": "=", "!=": "\u2260"}
 
 
@@ -74,7 +93,57 @@ def environment(override_dir: Path | None = None) -> Environment:
     env.filters["num"] = format_number
     env.filters["signed"] = format_signed
     env.filters["cmp"] = lambda op: COMPARATORS.get(op or "", op or "")
+    env.filters["state_word"] = state_word
+    env.filters["path"] = display_path
     return env
+
+
+def state_word(rule: RuleAssessment) -> str:
+    """The badge word: a firing counter-signal is good news, not an alarm."""
+    if rule.counter and rule.state == "firing":
+        return "offsetting"
+    return rule.state
+
+
+def _window_words(window: str) -> str:
+    match = re.fullmatch(r"(\d+)(mo|d|w|y)", window.strip())
+    if not match:
+        return window
+    count, unit = match.groups()
+    return f"{count}-{WINDOW_UNITS[unit]}"
+
+
+def measure_caption(rule: RuleAssessment) -> str:
+    """What the chart plots, in words: "12-month change of Policy rate (pp)"."""
+    name = rule.indicator_title or rule.title
+    match = re.fullmatch(r"(\w+)\((?:[\w.]+\s*,\s*)?([^)]*)\)", rule.measure.strip())
+    if match and match.group(1) in MEASURES:
+        words = MEASURES[match.group(1)].format(window=_window_words(match.group(2)))
+        name = f"{words} {name}".strip()
+        name = name[0].upper() + name[1:]
+    return f"{name} ({rule.unit})" if rule.unit else name
+
+
+def display_path(path: str) -> str:
+    """A rule file or case folder as a reader can place it, never a site-packages path.
+
+    Bundled files show relative to the package (``monitor/rules/stage1-macro.yaml``);
+    any other file as its folder and name (``my-rules/extra.yaml``).
+    """
+    if not path:
+        return path
+    target = Path(path)
+    for root, label in PACKAGE_ROOTS:
+        try:
+            return f"{label}/{target.resolve().relative_to(root.resolve()).as_posix()}".rstrip("/")
+        except ValueError:
+            continue
+    return f"{target.parent.name}/{target.name}" if target.parent.name else target.name
+
+
+def has_data(rule: RuleAssessment) -> bool:
+    """A rule with something to show: a reading, a history, or a failure to report."""
+    return bool(rule.history) or rule.value is not None or rule.error is not None
 
 
 def format_number(value: Any, digits: int = 2) -> str:
@@ -84,6 +153,8 @@ def format_number(value: Any, digits: int = 2) -> str:
     number = float(value)
     if abs(number) >= 1000:
         return f"{number:,.0f}"
+    if abs(number) >= 100:  # -126.7 k persons, not -126.67: no false precision
+        digits = min(digits, 1)
     text = f"{number:.{digits}f}"
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text == "-0" else text.replace("-", "\u2212")
@@ -101,15 +172,31 @@ def _accent(rule: RuleAssessment) -> str:
     return COUNTER_COLOUR if rule.counter else STAGE_COLOURS.get(rule.stage, STAGE_COLOURS[0])
 
 
+CHART_LINES = 6  # at most this many entities per chart; the rest are in the card's table
+
+
+def _charted(rule: RuleAssessment) -> list[dict[str, Any]]:
+    """The entities a chart draws: all of a few, else the lead and the most serious."""
+    if len(rule.history) <= CHART_LINES:
+        return rule.history
+    order = {e.entity: (e.entity != rule.entity, -_SERIOUS[e.state]) for e in rule.entities}
+    ranked = sorted(rule.history, key=lambda h: order.get(h["entity"], (True, 0)))
+    return ranked[:CHART_LINES]
+
+
+_SERIOUS = {"firing": 3, "pending": 2, "resolved": 1, "inactive": 0}
+
+
 def charts_for(assessment: Assessment) -> dict[str, Chart | None]:
     """One chart per rule (``None`` where the rule has no data yet)."""
     return {
         r.id: rule_chart(
-            r.history,
-            title=r.indicator_title or r.title,
+            _charted(r),
+            title=measure_caption(r),
             unit=r.unit,
-            threshold=r.threshold,
-            comparator=r.comparator,
+            threshold=r.threshold if r.level is None else r.level["value"],
+            comparator=r.comparator if r.level is None else r.level["comparator"],
+            partial=r.level is not None,
             precedent=r.precedent,
             accent=_accent(r),
         )
@@ -121,7 +208,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     """Everything the report template reads, grouped but not computed."""
     by_stage: dict[int, list[RuleAssessment]] = {}
     for rule in assessment.rules:
-        if not rule.counter:
+        if not rule.counter and has_data(rule):
             by_stage.setdefault(rule.stage, []).append(rule)
     stage_info = {s.stage: s for s in assessment.stages}
     sections = [
@@ -134,11 +221,21 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         }
         for number in sorted(by_stage)
     ]
+    stem = Path(assessment.report).stem if assessment.report else None
+    known_series = {d["series"] for d in assessment.data}
     return {
         "a": assessment,
+        "downloads": {"json": f"{stem}.json", "csv": f"{stem}.csv"} if stem else None,
+        "card_sources": {
+            r.id: [s for s in r.series if s in known_series] for r in assessment.rules
+        },
         "csp": CSP_ATTRIBUTE,
         "sections": sections,
-        "counters": [r for r in assessment.rules if r.counter],
+        "counters": [r for r in assessment.rules if r.counter and has_data(r)],
+        "no_data": [r for r in assessment.rules if not has_data(r)],
+        "section_ids": [sec["stage"] for sec in sections],
+        "many_entities": entity_count(assessment.entities) > MANY_ENTITIES,
+        "captions": {r.id: measure_caption(r) for r in assessment.rules},
         "stale": [d for d in assessment.data if d["stale"]],
         "charts": charts_for(assessment),
         "score_chart": score_chart(assessment.score_history, label="Score over time"),

@@ -4,7 +4,8 @@
 entity's firing rules are the rules firing for it (its own column in each rule's
 states); its stage and score follow from them by the same activation and the same
 score formula as the overall assessment. Macro series (the US entity of the bundled
-cases) rank as entities of their own.
+cases) rank as entities of their own. Firing counter-signals take their points off
+and are listed apart (``offsetting``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from monitor.engine.scoring import score_contributions, total_score
 from monitor.engine.stages import overall_stage, stage_activity
 from monitor.engine.states import AlertState
 from monitor.engine.timeline import Timeline
+
+MANY_ENTITIES = 10  # more than this many entities: the report's ranking leads
 
 
 def firing_by_entity(timeline: Timeline, pos: int) -> pd.DataFrame:
@@ -45,15 +48,21 @@ def entity_ranking(
     stages = overall_stage(stage_activity(ruleset, table))
     scores = total_score(score_contributions(ruleset, table), table.index)
     names = names or {}
+    counter = {r.id for r in ruleset.rules if r.counter}
     rows: list[dict[str, Any]] = [
         {
             "entity": str(entity),
             "name": names.get(str(entity), str(entity)),
             "stage": int(stages[entity]),
             "score": number(round(float(scores[entity]), 1)),
-            "firing": [rule for rule in table.columns if bool(table.at[entity, rule])],
+            "firing": [r for r in table.columns if bool(table.at[entity, r]) and r not in counter],
+            "offsetting": [r for r in table.columns if bool(table.at[entity, r]) and r in counter],
         }
         for entity in table.index
     ]
     rows.sort(key=lambda r: (-int(r["stage"]), -float(r["score"] or 0.0), str(r["entity"])))
     return rows
+
+
+def entity_count(ranking: list[dict[str, Any]]) -> int:
+    return len(ranking)

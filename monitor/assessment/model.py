@@ -19,9 +19,10 @@ import pandas as pd
 
 from monitor.assessment.entities import entity_ranking
 from monitor.assessment.history import rule_history, score_history, score_trend
+from monitor.assessment.reading import held, mark_carried, missing_reason
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case
-from monitor.engine.scoring import max_points, rule_weight
+from monitor.engine.scoring import max_points, rule_weight, score_parts
 from monitor.engine.states import AlertState
 from monitor.engine.timeline import RuleResult, Timeline
 
@@ -33,6 +34,7 @@ STALE_AFTER_DAYS = {
     "annual": 460,
     "fiscal-annual": 460,
 }
+SCHEMA_VERSION = "1.0"  # of to_json(); docs/report.schema.json describes it
 STATE_ORDER = {"firing": 3, "pending": 2, "resolved": 1, "inactive": 0}
 
 
@@ -78,6 +80,11 @@ class RuleAssessment:
     keep_firing_for: str = "0d"
     line: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    measure: str = ""  # what the value and chart are: "change(12mo)" or the indicator
+    held: dict[str, Any] | None = None  # firing only by keep_firing_for: until, last_true
+    missing: str | None = None  # why there is no value now
+    series: list[str] = field(default_factory=list)  # observation series the indicator reads
+    level: dict[str, Any] | None = None  # compound rules: the part on the measured series
 
 
 @dataclass
@@ -88,6 +95,7 @@ class StageAssessment:
     firing: list[str]
     activation: str
     since: str | None
+    needs: int | None = None  # firing rules the stage needs (None: an expression decides)
 
 
 @dataclass
@@ -112,7 +120,9 @@ class Assessment:
     changes: dict[str, Any] | None = None
     analogies: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
-    entities: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)  # the first screen, see briefing
+    entities: list[dict[str, Any]] = field(default_factory=list)  # ranked, see entities
+    schema_version: str = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))
@@ -187,13 +197,28 @@ def assess(
     case: Case,
     as_of: pd.Timestamp,
     indicator_titles: dict[str, str] | None = None,
+    frequencies: dict[str, str] | None = None,
+    series_read: dict[str, list[str]] | None = None,
 ) -> Assessment:
-    """Read the timeline at ``as_of``; ``indicator_titles`` labels charts and cards."""
+    """Read the timeline at ``as_of``; ``indicator_titles`` labels charts and cards.
+
+    ``frequencies`` (indicator name -> its publication rhythm) tells which chart
+    points merely carry an old reading forward.
+    """
     pos = timeline.position(as_of)
     at = timeline.grid[pos]
     names = entity_names(case)
     titles = indicator_titles or {}
     rules = [_assess_rule(timeline, rid, pos, names, titles) for rid in timeline.results]
+    for r in rules:
+        r.series = list((series_read or {}).get(r.indicator or "", []))
+        frame = timeline.indicators.get(r.indicator or "")
+        mark_carried(r.history, frame, (frequencies or {}).get(r.indicator or "", ""))
+        if r.precedent is not None:
+            r.precedent["known_later"] = r.precedent["date"] > at.date().isoformat()
+    parts = _parts(timeline, pos)
+    for r in rules:
+        r.contribution = parts["rules"].get(r.id, 0.0)
     stages = []
     for stage_no in sorted(timeline.stage_active.columns):
         active_series = timeline.stage_active[stage_no].iloc[: pos + 1]
@@ -209,6 +234,7 @@ def assess(
                 firing=members,
                 activation=activation.describe(),
                 since=iso_date(_run_start(active_series)),
+                needs=activation.min_firing if activation.when is None else None,
             )
         )
     alerts = [
@@ -233,7 +259,7 @@ def assess(
         case=case.name,
         case_title=case.title,
         stage=int(timeline.stage.iloc[pos]),
-        score=round(float(timeline.score.iloc[pos]), 1),
+        score=parts["score"],
         stages=stages,
         rules=rules,
         alerts=alerts,
@@ -243,21 +269,19 @@ def assess(
         problems=problems,
         case_description=case.description,
         trend=score_trend(timeline, pos),
-        breakdown=_breakdown(rules),
+        breakdown={k: v for k, v in parts.items() if k != "rules"},
         sources=_sources(data),
         entities=entity_ranking(timeline, pos, names),
     )
 
 
-def _breakdown(rules: list[RuleAssessment]) -> dict[str, Any]:
-    """Risk points, counter-signal points and the clipped score they add up to."""
-    risk = sum(r.contribution for r in rules if not r.counter)
-    counter = sum(r.contribution for r in rules if r.counter)
-    return {
-        "risk_points": round(risk, 1),
-        "counter_points": round(counter, 1),
-        "unclipped": round(risk + counter, 1),
-    }
+def _parts(timeline: Timeline, pos: int) -> dict[str, Any]:
+    """The score's parts at ``pos``, rounded once by the one score formula."""
+    if timeline.contributions.empty:
+        row = pd.Series(dtype="float64")
+    else:
+        row = timeline.contributions.iloc[pos]
+    return score_parts(timeline.ruleset, row)
 
 
 def _sources(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -311,9 +335,7 @@ def _assess_rule(
             "low": rule.precedent.low,
             "high": rule.precedent.high,
         }
-    contribution = 0.0
-    if rule_id in timeline.contributions.columns:
-        contribution = round(float(timeline.contributions[rule_id].iloc[pos]), 2)
+    contribution = 0.0  # set from the score's parts by assess()
     return RuleAssessment(
         id=rule.id,
         title=rule.title,
@@ -346,6 +368,14 @@ def _assess_rule(
         keep_firing_for=str(rule.keep_firing_for),
         line=rule.line,
         history=rule_history(result, timeline.grid, pos, names),
+        measure=condition.measure.text if condition.measure is not None else "",
+        level=None
+        if condition.level is None
+        else {"comparator": condition.level[0], "value": condition.level[1]},
+        held=held(timeline, result, lead.entity if lead else None, pos),
+        missing=None
+        if value is not None
+        else missing_reason(timeline, result, lead.entity if lead else None, pos),
     )
 
 

@@ -61,6 +61,13 @@ from monitor.cli.options import PLUGINS, fail
     help="Evaluation step: alert states advance every day, or at month ends and the "
     "as-of date. [default: the config's, else daily]",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    default=None,
+    help="Also print the report to a PDF beside the HTML (the pdf extra and Debian's "
+    "chromium). [default: the config's, else off]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 def run(
     case_name: str | None,
@@ -71,6 +78,7 @@ def run(
     config_path: Path | None,
     template_dir: Path | None,
     step: str | None,
+    pdf: bool | None,
     as_json: bool,
 ) -> None:
     """Evaluate a case and write its report (HTML and JSON).
@@ -94,6 +102,7 @@ def run(
         out_dir = out_dir or config.out
         plugin_dirs = plugin_dirs or tuple(config.plugins)
         step = step or config.step
+        pdf = pdf if pdf else config.pdf
     case_name = case_name or "ai-cycle"
     out_dir = out_dir or Path("out")
     try:
@@ -106,6 +115,7 @@ def run(
                 plugin_dirs,
                 template_dir=template_dir,
                 step=step or "daily",
+                pdf=bool(pdf),
             )
     except (MonitorError, ValueError) as exc:
         fail(str(exc))

@@ -37,6 +37,9 @@ class CompiledCondition:
     threshold: float | None
     comparator: str | None
     indicators: set[str] = field(default_factory=set)
+    # in a compound condition, a comparison of the measured series itself with a number
+    # ("value >= 6" in "value >= 6 and change(6mo) >= 100bp"): what a chart can draw
+    level: tuple[str, float] | None = None
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         result = self.predicate.run(ctx)
@@ -97,6 +100,7 @@ class _Compiler:
         self.indicators = indicators
         self.used: set[str] = set()
         self.last_comparison: tuple[Node, str, Node] | None = None
+        self.comparisons: list[tuple[Node, str, Node]] = []
 
     def error(self, node: Tree[Any] | Token, message: str) -> ExpressionError:
         line, col = position(node)
@@ -235,6 +239,7 @@ class _Compiler:
 
         node = Node("bool", DIMENSIONLESS, run, self.snippet(tree))
         self.last_comparison = (left, str(comparator), right)
+        self.comparisons.append(self.last_comparison)
         return node
 
     def _unify(self, where: Tree[Any], left: Node, right: Node) -> tuple[Node, Node]:
@@ -352,4 +357,10 @@ def compile_condition(
             indicator=primary,
             label=indicators[primary].unit,
         )
-    return CompiledCondition(text, predicate, measure, threshold, comparator, compiler.used)
+    level = None
+    if threshold is None and measure is not None:
+        for left, op, right in compiler.comparisons:
+            if left.indicator == measure.indicator and right.literal is not None:
+                level = (op, right.literal)
+                break
+    return CompiledCondition(text, predicate, measure, threshold, comparator, compiler.used, level)

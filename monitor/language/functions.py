@@ -203,6 +203,9 @@ FUNCTIONS: dict[str, Function] = {
     ]
 }
 
+# functions whose result is a difference of two readings of the series
+DIFFERENCES = frozenset({"change"})
+
 RESULT_UNITS = {
     "percent": (PERCENT, "%"),
     "count": (Unit("count"), "count"),
@@ -237,6 +240,8 @@ def build_call(compiler: CompilerAPI, tree: Tree[Any], spec: Function, args: lis
         )
     if spec.result_unit == "same":
         unit, label = indicator_unit(info.unit), info.unit
+        if spec.name in DIFFERENCES and info.unit == "%":
+            label = "pp"  # a change of a rate is in percentage points, never %
     else:
         unit, label = RESULT_UNITS[spec.result_unit]
     implementation = spec.run

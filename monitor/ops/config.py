@@ -82,6 +82,7 @@ class Config:
     store: str = "sqlite:///monitor.db"
     misfire_grace_seconds: int = 7 * 24 * 3600
     step: str = "daily"
+    pdf: bool = False
     cases: list[str] = field(default_factory=lambda: ["ai-cycle"])
     schedules: list[Schedule] = field(default_factory=list)
     email: EmailTarget | None = None
@@ -214,6 +215,7 @@ MONITOR_KEYS = {
     "misfire_grace_seconds",
     "cases",
     "step",
+    "pdf",
 }
 STEPS = ("daily", "month-end")
 SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
@@ -284,6 +286,7 @@ def load_config(path: Path) -> Config:
     config.step = check.get(mon, "step", str, "monitor", config.step)
     if config.step not in STEPS:
         check.error("monitor", "step", f"must be one of {', '.join(STEPS)}")
+    config.pdf = check.get(mon, "pdf", bool, "monitor", config.pdf)
     config.cases = check.strings(mon, "cases", "monitor", ["ai-cycle"])
     if not config.cases:
         check.error("monitor", "cases", "name at least one case")

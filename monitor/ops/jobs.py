@@ -180,6 +180,7 @@ def _evaluate(config: Config, case: str, run_id: int) -> tuple[CaseOutcome, dict
         ruleset=reload.ruleset,
         registry=registry,
         step=config.step,
+        pdf=config.pdf,
     )
     a = result.assessment
     errors = list(reload.problems) + list(a.problems)

@@ -32,6 +32,7 @@ class RunResult:
     html_path: Path | None = None
     index_path: Path | None = None
     latest_path: Path | None = None
+    pdf_path: Path | None = None
 
 
 def timeline_for(inputs: Inputs, end: pd.Timestamp, step: str = DAILY) -> Timeline:
@@ -44,7 +45,9 @@ def assess_at(inputs: Inputs, timeline: Timeline, as_of: pd.Timestamp) -> Assess
     """Read ``timeline`` at ``as_of`` (a date inside its range)."""
     registry = inputs.registry
     titles = {name: registry.get(name).title for name in registry.names()}
-    assessment = assess(timeline, inputs.case, as_of, indicator_titles=titles)
+    frequencies = {name: registry.get(name).frequency for name in registry.names()}
+    reads = {name: list(registry.get(name).inputs) for name in registry.names()}
+    assessment = assess(timeline, inputs.case, as_of, titles, frequencies, reads)
     assessment.problems = [str(f) for f in registry.failures] + assessment.problems
     return assessment
 

@@ -11,8 +11,6 @@ kill interrupted is completed and orphan temporary files are removed
 
 from __future__ import annotations
 
-import csv
-import io
 import platform
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -23,14 +21,18 @@ from typing import Any
 import pandas as pd
 
 from monitor.assessment import analogies
+from monitor.assessment.briefing import summarise
 from monitor.assessment.changes import compare
+from monitor.assessment.export import alerts_csv, quarantine_csv
 from monitor.core.atomic import recover
 from monitor.core.version import __version__
 from monitor.engine.steps import DAILY
 from monitor.indicator.registry import Registry
 from monitor.pipeline.assess import RunResult, assess_inputs
+from monitor.pipeline.calibration import calibrate, peak_2000
 from monitor.pipeline.inputs import load_inputs
 from monitor.reports.archive import previous_report, publish, stem
+from monitor.reports.pdf import print_pdf
 from monitor.reports.render import render_report
 from monitor.rulebook.model import RuleSet
 
@@ -80,36 +82,17 @@ def add_report_context(result: RunResult, registry: Registry, out_dir: Path) -> 
     except Exception as exc:  # noqa: BLE001 - a side panel must not stop a scheduled run
         a.problems.append(f"today-against-2000 analogies unavailable: {type(exc).__name__}: {exc}")
     a.meta = run_metadata(result, registry)
+    calibration = None
+    try:
+        calibration = calibrate(a.score, peak_2000(result.timeline.ruleset, registry))
+    except Exception as exc:  # noqa: BLE001 - a side panel must not stop a scheduled run
+        a.problems.append(f"calibration against 2000 unavailable: {type(exc).__name__}: {exc}")
+    a.summary = summarise(a, calibration)
 
 
 QUARANTINE_SUFFIX = ".quarantine.csv"
 """Beside each dated report with bad rows: every quarantined row, where the terminal
 shows only the first few."""
-
-
-def quarantine_csv(quarantined: list[dict[str, Any]]) -> str:
-    """The full quarantine list as CSV (file, line, column, check, value).
-
-    A cell a spreadsheet would read as a formula (``=``, ``+``, ``@``, or ``-`` not
-    starting a number) is prefixed with ``'``: the values are whatever a bad file held.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["file", "line", "column", "check", "value"])
-    for row in quarantined:
-        writer.writerow(
-            [_cell(row["file"]), row["line"], _cell(row["column"]), _cell(row["check"]),
-             _cell(row["value"])]
-        )  # fmt: skip
-    return buffer.getvalue()
-
-
-def _cell(value: object) -> str:
-    text = str(value)
-    risky = text[:1] in ("=", "+", "@", "\t", "\r") or (
-        text[:1] == "-" and not text[1:2].isdigit() and text[1:2] != "."
-    )
-    return "'" + text if risky else text
 
 
 def run(
@@ -122,6 +105,7 @@ def run(
     registry: Registry | None = None,
     template_dir: Path | None = None,
     step: str = DAILY,
+    pdf: bool = False,
 ) -> RunResult:
     """Evaluate a case and publish its report into the archive folder ``out_dir``.
 
@@ -130,7 +114,8 @@ def run(
     ``latest.html``/``latest.json``, all as one unit. A caller that manages
     its own rules (the scheduler keeps the last good set when a reload fails) passes
     ``ruleset`` and ``registry``; otherwise both are loaded here. ``template_dir``
-    overrides built-in templates by name.
+    overrides built-in templates by name. ``pdf`` also prints the report to
+    ``<case>-<as_of>.pdf`` beside it (the ``[pdf]`` extra and Debian's chromium).
     """
     inputs = load_inputs(case_name, rule_dirs, plugin_dirs, registry, ruleset)
     at = pd.Timestamp(as_of) if as_of is not None else None
@@ -142,11 +127,14 @@ def run(
     html_path = out / f"{name}.html"
     result.assessment.report = str(html_path)
     html = render_report(result.assessment, template_dir)
-    extra = {}
+    extra = {f"{name}.csv": alerts_csv(result.assessment)}
     quarantine = f"{name}{QUARANTINE_SUFFIX}"
     if result.assessment.quarantined or (out / quarantine).exists():  # never a stale one
         extra[quarantine] = quarantine_csv(result.assessment.quarantined)
     published = publish(out, result.assessment.to_json(), html, template_dir, extra)
     result.html_path, result.json_path = published.html, published.json
     result.index_path, result.latest_path = published.index, published.latest_html
+    if pdf:
+        result.pdf_path = published.html.with_suffix(".pdf")
+        print_pdf(published.html, result.pdf_path)
     return result

@@ -57,7 +57,7 @@ def test_wrong_expectation_fails_with_a_diff_naming_rule_entity_date_and_states(
     assert result.exit_code == 1
     assert (
         'at 2000-03-31: rule "policy-rate-hiking-cycle" entity "US": '
-        "expected pending, actual firing (value 1.25 %; when: change(12mo) >= 100bp)"
+        "expected pending, actual firing (value 1.25 pp; when: change(12mo) >= 100bp)"
     ) in result.output
     assert "FAIL  hiking cycle fires once the rate is 100bp above a year earlier" in result.output
     assert "1 failed" in result.output

@@ -266,6 +266,7 @@ def test_numbers_read_like_an_analyst_writes_them():
     assert format_number(7.692308) == "7.69"
     assert format_number(109300) == "109,300"
     assert format_number(-0.5) == "\u22120.5"
+    assert format_number(-126.666667) == "\u2212126.7"  # payrolls, 3-month average (k)
 
 
 def test_template_override_rebrands_without_forking(tmp_path: Path, default_run):

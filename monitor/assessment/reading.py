@@ -1,0 +1,120 @@
+"""How to read a rule's state: held by ``keep_firing_for``, carried-forward data, n/a.
+
+A card that says FIRING while its value is back below the threshold, a chart that
+runs months past the last observation, or "Now n/a" without a reason all make the
+reader guess. Everything here is read from the timeline (never recomputed), so the
+report can say why: "held until 2001-09-30 by keep_firing_for 6mo; condition last
+true 2001-03-31", "carried forward since 2025-11-28", "last value older than max_age".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitor.core.plaindata import iso_date
+from monitor.engine.steps import MONTH_END
+from monitor.engine.timeline import RuleResult, Timeline
+from monitor.language.windows import known_at
+
+# a reading is carried forward once its period is older than this (days, by frequency)
+CARRIED_AFTER_DAYS = {
+    "daily": 10,
+    "weekly": 21,
+    "monthly": 70,
+    "quarterly": 200,
+    "annual": 460,
+    "fiscal-annual": 460,
+}
+
+
+def held(
+    timeline: Timeline, result: RuleResult, entity: str | None, pos: int
+) -> dict[str, Any] | None:
+    """Why a firing alert fires although its condition no longer holds, or ``None``.
+
+    The engine keeps an alert firing while ``now - first_false < keep_firing_for``,
+    counting from the first evaluation at which the condition was false; the last
+    evaluation still firing is the last step time before that instant.
+    """
+    rule = result.rule
+    if entity is None or rule.keep_firing_for.is_zero():
+        return None
+    states = result.table.states
+    if entity not in states.columns or entity not in result.condition.columns:
+        return None
+    if int(states[entity].iloc[pos]) != 2:  # AlertState.FIRING
+        return None
+    condition = result.condition[entity].iloc[: pos + 1].fillna(False).astype(bool)
+    if bool(condition.iloc[-1]):
+        return None
+    true_at = np.flatnonzero(condition.to_numpy())
+    if len(true_at) == 0:
+        return None
+    last_true = timeline.grid[true_at[-1]]
+    first_false = timeline.grid[true_at[-1] + 1]
+    kept_until = first_false + rule.keep_firing_for.offset()
+    until = kept_until - pd.Timedelta(days=1)
+    if timeline.step == MONTH_END and not until.is_month_end:
+        until = until - pd.offsets.MonthEnd(1)
+    return {
+        "until": iso_date(until),
+        "last_true": iso_date(last_true),
+        "keep": str(rule.keep_firing_for),
+    }
+
+
+def _frequency_limit(frequency: str) -> int | None:
+    return CARRIED_AFTER_DAYS.get(frequency)
+
+
+def mark_carried(history: list[dict[str, Any]], frame: pd.DataFrame | None, frequency: str) -> None:
+    """Flag each history point whose latest observation is older than its rhythm.
+
+    Such a point repeats a reading rather than showing a new one; charts draw it
+    dashed so a stale line does not look live. Changes ``history`` in place.
+    """
+    limit = _frequency_limit(frequency)
+    if frame is None or frame.empty or limit is None:
+        return
+    for h in history:
+        rows = frame[frame["entity"] == h["entity"]]
+        if rows.empty or not h["points"]:
+            continue
+        times = pd.DatetimeIndex([pd.Timestamp(p["date"]) for p in h["points"]])
+        latest = known_at(rows, times, column="date")
+        periods = latest[h["entity"]] if h["entity"] in latest.columns else None
+        for i, point in enumerate(h["points"]):
+            period = None if periods is None else periods.iloc[i]
+            if period is None or pd.isna(period):
+                continue
+            age = (times[i] - pd.Timestamp(period)).days
+            if age > limit:
+                point["carried"] = True
+                point["observed"] = iso_date(pd.Timestamp(period))
+
+
+def missing_reason(
+    timeline: Timeline, result: RuleResult, entity: str | None, pos: int
+) -> str | None:
+    """Why a rule shows no value now: failed, no data yet, too old, or too short."""
+    if result.error:
+        return f"indicator failed: {result.error}"
+    name = result.rule.indicator
+    frame = timeline.indicators.get(name or "")
+    at = timeline.grid[pos]
+    if frame is None:
+        return "no data yet"
+    known = frame[frame["published"] <= at]
+    if entity is not None:
+        known = known[known["entity"] == entity]
+    if known.empty:
+        return "no data yet"
+    last = pd.Timestamp(known["date"].max())
+    timing = timeline.context.timing.get(name or "") if timeline.context else None
+    max_age = timing.max_age if timing is not None else None
+    if max_age is not None and last < at - max_age.offset():
+        return f"last value ({iso_date(last)}) is older than max_age {max_age}"
+    return f"not enough history for the rule's window (data from {iso_date(known['date'].min())})"

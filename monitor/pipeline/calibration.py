@@ -1,0 +1,69 @@
+"""Where today's score sits against the 2000 peak of the same rule set.
+
+A score of 11 means little alone; "11 against 61.1 at the 2000 peak (2001-12-02)"
+reads at once. The peak is computed, never typed in: the bundled telecom-2000 case is
+evaluated with the very rules and indicators of this run and its highest score taken.
+That costs a second or two, so it is cached by a fingerprint of the 2000 data files,
+the rule files and the indicator set: change any of them and it is recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from monitor.assessment.analogies import PRECEDENT_CASE, precedent_case
+from monitor.data.case import Case
+from monitor.engine.timeline import evaluate
+from monitor.indicator.registry import Registry
+from monitor.rulebook.model import RuleSet
+
+_CACHE: dict[str, dict[str, Any]] = {}
+
+
+def _file_digest(digest: Any, path: Path) -> None:
+    digest.update(str(path.name).encode())
+    try:
+        digest.update(path.read_bytes())
+    except OSError:
+        digest.update(b"<unreadable>")
+
+
+def fingerprint(case: Case, ruleset: RuleSet, registry: Registry) -> str:
+    """A digest of everything the peak depends on: data, rules and indicators."""
+    digest = hashlib.sha256()
+    folder = Path(case.path).parent if Path(case.path).is_file() else Path(case.path)
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        _file_digest(digest, path)
+    for name in sorted(ruleset.files):
+        _file_digest(digest, Path(name))
+    for name in registry.names():
+        digest.update(f"{name}:{type(registry.get(name)).__qualname__}".encode())
+    return digest.hexdigest()
+
+
+def peak_2000(ruleset: RuleSet, registry: Registry) -> dict[str, Any]:
+    """The highest score of the 2000 case under ``ruleset``: score, date, stage then."""
+    case = precedent_case(PRECEDENT_CASE)
+    key = fingerprint(case, ruleset, registry)
+    if key not in _CACHE:
+        end = case.latest_date()
+        timeline = evaluate(case.observations, ruleset, registry, end=end)
+        when = pd.Timestamp(timeline.score.idxmax())
+        _CACHE[key] = {
+            "case": case.name,
+            "score": round(float(timeline.score.max()), 1),
+            "date": when.date().isoformat(),
+            "stage": int(timeline.stage.loc[when]),
+            "fingerprint": key[:16],
+        }
+    return dict(_CACHE[key])
+
+
+def calibrate(score: float, peak: dict[str, Any]) -> dict[str, Any]:
+    """Today's score as a share of the 2000 peak (``None`` when the peak is 0)."""
+    share = None if not peak["score"] else round(score / peak["score"] * 100.0)
+    return {**peak, "share_pct": share}

@@ -1,0 +1,49 @@
+"""The executive summary's lines: why it fires, what clears it, what escalates it."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.pipeline import run
+
+
+@pytest.fixture(scope="module")
+def summaries(tmp_path_factory):
+    out = tmp_path_factory.mktemp("briefing")
+    ai = run("ai-cycle", out_dir=out / "ai").assessment.summary
+    telecom = run("telecom-2000", as_of="2001-06-30", out_dir=out / "t").assessment.summary
+    return ai, telecom
+
+
+def _line(summary, rule):
+    return next(x for x in summary["alerts"] if x["rule"] == rule)
+
+
+def test_escalation_counts_the_rules_the_next_stage_still_needs(summaries):
+    ai, _ = summaries
+    # stage 1 needs 3 firing stage-1 rules; on 2026-08-07 only the payroll rule fires
+    payroll = _line(ai, "payroll-growth-stalling")
+    assert payroll["escalates"] == "2 more stage-1 rules firing would activate stage 1"
+    assert payroll["why"].startswith("20 k persons") and "below 50 k persons" in payroll["why"]
+    assert "stays so for 3mo (keep_firing_for)" in payroll["clears_if"]
+
+
+def test_held_alert_says_it_clears_by_itself(summaries):
+    _, telecom = summaries
+    held = _line(telecom, "policy-rate-hiking-cycle")
+    assert held["why"].startswith("held by keep_firing_for 6mo until 2001-07-02")
+    assert "clears after 2001-07-02" in held["clears_if"]
+    # a warning's weight 3 of all 75 points of risk weight (72 before the stage-0
+    # market-exuberance rule joined the bundled set): 3 / 75 * 100 = 4.0
+    assert _line(telecom, "fed-easing")["escalates"].startswith("if it stops, 4.0 points")
+
+
+def test_closest_to_triggering_and_calibration(summaries):
+    ai, telecom = summaries
+    # policy rate: -0.5 pp against >= 1 pp, 1.5 pp short
+    closest = ai["closest"][0]
+    assert (closest["rule"], closest["gap"]) == ("policy-rate-hiking-cycle", 1.5)
+    # the stage-0 market-exuberance rule joined the bundled set:
+    # 75 points of risk weight, not 72
+    assert ai["calibration"]["share_pct"] == 25  # 14.7 / 58.7
+    assert telecom["calibration"]["share_pct"] == 73  # 42.7 / 58.7
