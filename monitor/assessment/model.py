@@ -17,21 +17,15 @@ from typing import Any
 
 import pandas as pd
 
+from monitor.assessment.freshness import series_freshness, summarise
 from monitor.assessment.history import rule_history, score_history, score_trend
+from monitor.core.clock import today as clock_today
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case
 from monitor.engine.scoring import max_points, rule_weight
 from monitor.engine.states import AlertState
 from monitor.engine.timeline import RuleResult, Timeline
 
-STALE_AFTER_DAYS = {
-    "daily": 10,
-    "weekly": 21,
-    "monthly": 70,
-    "quarterly": 200,
-    "annual": 460,
-    "fiscal-annual": 460,
-}
 STATE_ORDER = {"firing": 3, "pending": 2, "resolved": 1, "inactive": 0}
 
 
@@ -111,6 +105,12 @@ class Assessment:
     changes: dict[str, Any] | None = None
     analogies: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    # freshness against the day the run is made (see monitor.assessment.freshness)
+    data_as_of: str | None = None
+    days_behind_today: int | None = None
+    today: str = ""
+    stale_inputs: int = 0
+    data_line: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))
@@ -185,8 +185,13 @@ def assess(
     case: Case,
     as_of: pd.Timestamp,
     indicator_titles: dict[str, str] | None = None,
+    today: pd.Timestamp | None = None,
 ) -> Assessment:
-    """Read the timeline at ``as_of``; ``indicator_titles`` labels charts and cards."""
+    """Read the timeline at ``as_of``; ``indicator_titles`` labels charts and cards.
+
+    ``today`` (default: the clock's, which ``MONITOR_TODAY`` pins) is what the data's
+    age is stated against: "data as of 2026-08-07, 116 days before today".
+    """
     pos = timeline.position(as_of)
     at = timeline.grid[pos]
     names = entity_names(case)
@@ -226,6 +231,7 @@ def assess(
     ]
     problems = [f"indicator {n!r} failed: {m}" for n, m in timeline.indicator_errors.items()]
     data = data_freshness(case, at)
+    fresh = summarise(case, at, today if today is not None else clock_today(), data)
     return Assessment(
         as_of=at.date().isoformat(),
         case=case.name,
@@ -243,6 +249,11 @@ def assess(
         trend=score_trend(timeline, pos),
         breakdown=_breakdown(rules),
         sources=_sources(data),
+        data_as_of=fresh.data_as_of,
+        days_behind_today=fresh.days_behind_today,
+        today=fresh.today,
+        stale_inputs=fresh.stale_inputs,
+        data_line=fresh.line,
     )
 
 
@@ -348,29 +359,4 @@ def _assess_rule(
 
 def data_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:
     """Per series and entity: the latest period known at ``as_of`` and whether it is stale."""
-    frame = case.observations
-    frame = frame[frame["published"] <= as_of]
-    if frame.empty:
-        return []
-    last = frame.groupby(["series", "entity"]).agg(
-        last_date=("date", "max"), last_published=("published", "max"), source=("source", "last")
-    )
-    out = []
-    for (series, entity), row in last.iterrows():
-        meta = case.series.get(str(series), {})
-        limit = STALE_AFTER_DAYS.get(str(meta.get("frequency", "")))
-        age = int((as_of - row.last_published).days)
-        out.append(
-            {
-                "series": str(series),
-                "entity": str(entity),
-                "last_date": iso_date(row.last_date),
-                "last_published": iso_date(row.last_published),
-                "age_days": age,
-                "stale": bool(limit is not None and age > limit),
-                "source": str(row.source),
-                "title": str(meta.get("title", series)),
-                "frequency": str(meta.get("frequency", "")),
-            }
-        )
-    return out
+    return series_freshness(case, as_of)

@@ -8,7 +8,7 @@ from monitor.assessment.model import Assessment
 
 
 def print_summary(a: Assessment) -> None:
-    click.echo(f"{a.case_title}  as of {a.as_of}")
+    click.echo(f"{a.case_title}  as of {a.as_of}: {a.data_line}")
     click.echo(f"Overall stage {a.stage} of 3, score {a.score:.1f} / 100")
     for stage in a.stages:
         mark = "ACTIVE" if stage.active else "inactive"
@@ -25,7 +25,13 @@ def print_summary(a: Assessment) -> None:
     _print_changes(a)
     stale = [d for d in a.data if d["stale"]]
     if stale:
-        click.echo(f"Stale series: {', '.join(d['series'] + '/' + d['entity'] for d in stale)}")
+        click.echo("Stale series:")
+    for d in stale:
+        if d.get("checked"):
+            seen = f"value since {d['last_date']}, source checked {d['checked']}"
+        else:
+            seen = f"last period {d['last_date']}, published {d['last_published']}"
+        click.echo(f"  {d['series']}/{d['entity']}: {seen}, {d['age_days']} days ago")
     for problem in a.problems:
         click.echo(f"problem: {problem}", err=True)
     if a.quarantined:

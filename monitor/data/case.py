@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from monitor.core.clock import today
 from monitor.core.errors import CaseError, YamlSyntaxError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import (
@@ -43,6 +44,7 @@ SERIES_KEYS = {
     "frequency",
     "kind",
     "publication_lag_days",
+    "decision",
     "source",
     "note",
 }
@@ -159,6 +161,11 @@ class _MetaChecker:
                     value_position(spec, "publication_lag_days", self.file),
                     f"series {series_id!r}: publication_lag_days must be a whole number >= 0",
                 )
+            if "decision" in spec and not isinstance(spec["decision"], bool):
+                self.problem(
+                    value_position(spec, "decision", self.file),
+                    f"series {series_id!r}: decision must be true or false",
+                )
             for key in ("unit", "source", "title", "frequency", "kind"):
                 if key in spec and not isinstance(spec[key], str):
                     self.problem(
@@ -238,7 +245,7 @@ def load_case(name_or_path: str) -> Case:
         title=str(meta.get("title", folder.name)),
         description=str(meta.get("description", "")).strip(),
         path=folder,
-        as_of=as_of if as_of is not None else pd.Timestamp.now().normalize(),
+        as_of=as_of if as_of is not None else today(),
         entities={str(k): dict(v or {}) for k, v in (meta.get("entities") or {}).items()},
         series=series,
         crisis_events=events,
