@@ -71,6 +71,9 @@ class RuleAssessment:
     keep_firing_for: str = "0d"
     line: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    # both ends where the indicator keeps a range (GPU utilisation 50-70%, the return test)
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass
@@ -354,7 +357,39 @@ def _assess_rule(
         keep_firing_for=str(rule.keep_firing_for),
         line=rule.line,
         history=rule_history(result, timeline.grid, pos, names),
+        **_range(timeline, rule.indicator, condition.measure, lead, timeline.grid[pos]),
     )
+
+
+def _range(
+    timeline: Timeline,
+    indicator: str | None,
+    measure: Any,
+    lead: EntityState | None,
+    at: pd.Timestamp,
+) -> dict[str, float | None]:
+    """The low and high end of the reading a card shows, where its indicator has both.
+
+    Only when the rule compares the indicator itself (``value >= 1x``): the range of a
+    level says nothing about, say, its 12-month change.
+    """
+    frame = timeline.indicators.get(indicator or "")
+    if (
+        frame is None
+        or lead is None
+        or measure is None
+        or getattr(measure, "indicator", None) != indicator
+        or not {"low", "high"} <= set(frame.columns)
+    ):
+        return {}
+    rows = frame[(frame["entity"] == lead.entity) & (frame["published"] <= at)]
+    if rows.empty:
+        return {}
+    last = rows.sort_values(["date", "published"]).iloc[-1]
+    low, high = number(last["low"]), number(last["high"])
+    if low is None or high is None:
+        return {}
+    return {"low": low, "high": high}
 
 
 def data_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:

@@ -106,14 +106,19 @@ def indicators_show(
         }
         for r in frame.itertuples(index=False)
     ]
+    if {"low", "high"} <= set(frame.columns):  # a range (GPU utilisation, the return test)
+        for row, low, high in zip(rows, frame["low"], frame["high"], strict=True):
+            if pd.notna(low) and pd.notna(high):
+                row.update(low=round(float(low), 6), high=round(float(high), 6))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     click.echo(f"{indicator.name}: {indicator.title} ({indicator.unit})")
     for row in rows:
+        span = f"  range {row['low']:.4g}-{row['high']:.4g}" if "high" in row else ""
         click.echo(
             f"  {row['entity']:<8} {row['date']}  {row['value']:>12.4g} {row['unit']:<6}"
-            f"  published {row['published']}"
+            f"  published {row['published']}{span}"
         )
     if not rows:
         click.echo("  (no values: the case lacks this indicator's inputs)")
