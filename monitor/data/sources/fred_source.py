@@ -87,8 +87,9 @@ def _rows(dates: pd.Series, values: pd.Series, origin: str) -> pd.DataFrame:
     keep = ~text.isin(MISSING)
     parsed = pd.to_numeric(text[keep], errors="coerce")
     if parsed.isna().any():
-        bad = text[keep][parsed.isna()].iloc[0]
-        raise SourceError(f"{origin}: value {bad!r} is not a number")
+        bad = text[keep][parsed.isna()]
+        where = f"{origin}:{int(bad.index[0]) + 2}" if isinstance(bad.index[0], int) else origin
+        raise SourceError(f"{where}: value {bad.iloc[0]!r} is not a number")
     day = pd.to_datetime(dates[keep].str.strip(), format="ISO8601").astype("datetime64[us]")
     return pd.DataFrame({"date": day.to_numpy(), "value": parsed.to_numpy(dtype="float64")})
 
