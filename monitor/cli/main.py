@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from monitor.cli.data import data
 from monitor.cli.fred import fred
 from monitor.cli.indicators import indicators
 from monitor.cli.rules import rules
@@ -30,6 +31,7 @@ def _register_commands() -> None:
     main.add_command(run)
     main.add_command(indicators)
     main.add_command(fred)
+    main.add_command(data)
     main.add_command(rules)
     register_schedule(main)
 

@@ -71,6 +71,16 @@ class Imported:
     conflicts: list[str] = field(default_factory=list)
 
 
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+
+
+def _latest(stored: dict[tuple[str, str, str, str], float], key: tuple[str, ...]) -> float | None:
+    """The newest stored vintage's value of the period ``key`` names."""
+    vintages = sorted(k for k in stored if k[:3] == key[:3])
+    return stored[vintages[-1]] if vintages else None
+
+
 def _iso(stamp: pd.Timestamp) -> str:
     return pd.Timestamp(stamp).date().isoformat()
 
@@ -84,8 +94,19 @@ class ObservationStore:
         self.engine = engine
         upgrade(engine)
 
-    def add(self, data: ValidatedObservations | pd.DataFrame, origin: str = "") -> Imported:
-        """Store new vintages; rows already stored are skipped, never rewritten."""
+    def add(
+        self,
+        data: ValidatedObservations | pd.DataFrame,
+        origin: str = "",
+        revised_on: pd.Timestamp | None = None,
+    ) -> Imported:
+        """Store new vintages; rows already stored are skipped, never rewritten.
+
+        ``revised_on`` is the day a current-vintage download was made (a FRED CSV
+        carries no vintages): a value that differs from the stored one for the same
+        ``published`` is then a revision known by that day, stored as a new vintage
+        published on it, instead of a conflict.
+        """
         frame = data.frame if isinstance(data, ValidatedObservations) else data
         result = Imported()
         if frame.empty:
@@ -96,8 +117,16 @@ class ObservationStore:
         for row in frame.itertuples(index=False):
             key = (row.series, row.entity, _iso(row.date), _iso(row.published))
             value = float(row.value)
+            if key in stored and revised_on is not None and not _same(stored[key], value):
+                later = _iso(revised_on)
+                latest = _latest(stored, key)
+                if later > key[3] and latest is not None and _same(latest, value):
+                    result.unchanged += 1  # the revision is stored already
+                    continue
+                if later > key[3]:
+                    key = (key[0], key[1], key[2], later)
             if key in stored:
-                if math.isclose(stored[key], value, rel_tol=1e-12, abs_tol=0.0):
+                if _same(stored[key], value):
                     result.unchanged += 1
                 else:
                     result.conflicts.append(

@@ -119,3 +119,20 @@ def test_store_and_run_history_share_one_migrated_database(store_url):
     engine = make_engine(store_url)
     names = set(inspect(engine).get_table_names())
     assert {"observations", "source_checks", "runs", "alembic_version"} <= names
+
+
+def test_a_changed_value_in_a_later_download_is_a_revision_on_its_day(store_url):
+    store = ObservationStore(store_url)
+    store.add(RELEASES)
+    later = rows(("2026-01-01", 52.9, "2026-02-02"))  # re-downloaded, January changed
+    result = store.add(later, "download", revised_on=pd.Timestamp("2026-04-10"))
+    assert (result.added, result.conflicts) == (1, [])
+    again = store.add(later, "download", revised_on=pd.Timestamp("2026-04-11"))
+    assert (again.added, again.unchanged) == (0, 1)  # the revision is stored already
+    january = store.frame("ism_pmi")
+    january = january[january["date"] == "2026-01-01"]
+    published = january["published"].dt.strftime("%Y-%m-%d")
+    assert list(zip(january["value"], published, strict=True)) == [
+        (52.6, "2026-02-02"),
+        (52.9, "2026-04-10"),
+    ]
