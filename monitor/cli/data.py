@@ -213,3 +213,83 @@ def validate(store_url: str | None, config_path: Path | None) -> None:
         click.echo(f"  {bad}", err=True)
     if result.bad_rows:
         raise SystemExit(1)
+
+
+def _config(config_path: Path | None):  # type: ignore[no-untyped-def]
+    from monitor.ops.config import ConfigError, find_config
+
+    try:
+        config = find_config(config_path)
+    except ConfigError as exc:
+        fail("\n".join(exc.problems))
+    if config is None:
+        fail("no monitor.toml here: declare [[source]] tables in it (see docs/sources.md)")
+    return config
+
+
+@data.command()
+@CONFIG
+def sources(config_path: Path | None) -> None:
+    """The config's [[source]] tables: name, kind, series and when each was last checked."""
+    from monitor.data.store import ObservationStore
+
+    config = _config(config_path)
+    store = ObservationStore(config.store)
+    if not config.sources:
+        click.echo("no [[source]] tables in the config")
+    for source in config.sources:
+        last = store.last_checked(source.name)
+        seen = f"last checked {last['checked']} ({last['status']})" if last else "never checked"
+        series = ", ".join(source.series_ids()) or "(from the file)"
+        click.echo(f"{source.name:<12} {source.kind:<6} {series}  [{seen}]")
+
+
+@data.command()
+@click.option("--source", "only", default=None, metavar="NAME", help="Only this source.")
+@click.option("--since", default=None, metavar="DATE", help="Only periods from this date.")
+@CONFIG
+def fetch(only: str | None, since: str | None, config_path: Path | None) -> None:
+    """Refresh the store from the config's sources; a source that fails is named, the
+    others still run, and the exit code is 1 (the stored data stays as it was)."""
+    import pandas as pd
+
+    from monitor.core.clock import today
+    from monitor.core.errors import MonitorError
+    from monitor.data.store import ObservationStore
+
+    config = _config(config_path)
+    chosen = [s for s in config.sources if only is None or s.name == only]
+    if only is not None and not chosen:
+        fail(f"no source named {only!r} ({', '.join(s.name for s in config.sources)})")
+    try:
+        start = pd.Timestamp(since) if since else None
+    except ValueError:
+        fail(f"--since {since!r} is not a date")
+    store = ObservationStore(config.store)
+    failed: list[str] = []
+    lines: list[str] = []
+    with click.progressbar(chosen, label="fetching", item_show_func=_name) as bar:
+        for source in bar:
+            try:
+                observations = source.build().fetch(start)
+                # a changed value in today's answer is a revision known today
+                result = store.add(observations, source.name, revised_on=today())
+            except MonitorError as exc:
+                store.checked(source.name, "failed", str(exc))
+                failed.append(f"{source.name}: {exc}")
+                continue
+            store.checked(source.name)
+            lines.append(
+                f"{source.name}: {result.added} added, {result.unchanged} already stored, "
+                f"{len(result.conflicts)} conflicting, {len(observations.bad_rows)} bad row(s)"
+            )
+    for line in lines:
+        click.echo(line)
+    for line in failed:
+        click.echo(f"error: {line} (stored data kept)", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+def _name(source: object) -> str:
+    return getattr(source, "name", "") if source is not None else ""

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from monitor.core.errors import ConfigError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position
+from monitor.ops.sourceconfig import SourceConfig, parse_sources
 from monitor.ops.triggers import build_trigger
 
 CONFIG_NAME = "monitor.toml"
@@ -83,6 +84,7 @@ class Config:
     webhook: WebhookTarget | None = None
     retries: int = 3
     backoff_seconds: float = 2.0
+    sources: list[SourceConfig] = field(default_factory=list)
 
     @property
     def folder(self) -> Path:
@@ -139,7 +141,9 @@ class _Checker:
         where = (
             ""
             if table is None
-            else (f"[[{table}]] #{index + 1} " if table in ("schedule",) else f"[{table}] ")
+            else (
+                f"[[{table}]] #{index + 1} " if table in ("schedule", "source") else f"[{table}] "
+            )
         )
         label = f"{where}{key or ''}".strip()
         self.problems.add(
@@ -196,7 +200,7 @@ class _Checker:
         return list(value)
 
 
-TOP_KEYS = {"monitor", "case", "schedule", "notify"}
+TOP_KEYS = {"monitor", "case", "schedule", "notify", "source"}
 MONITOR_KEYS = {
     "timezone",
     "out",
@@ -289,6 +293,7 @@ def load_config(path: Path) -> Config:
     )
     config.email = _email(check, check.get(notify, "email", dict, "notify", None))
     config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
+    config.sources = parse_sources(check, data.get("source", []), base)
     check.problems.raise_if_any(ConfigError)
     return config
 
