@@ -31,4 +31,4 @@ if "monitor" in sys.modules:  # imported from the checkout before this file ran
 
 # No test depends on the day it runs: "today" (freshness, days behind today) is pinned
 # to the day the live-data issue was measured; a test that needs another day sets it.
-os.environ.setdefault("MONITOR_TODAY", "2026-12-01")
+os.environ["MONITOR_TODAY"] = "2026-12-01"
