@@ -67,20 +67,31 @@ class PayrollGrowth(Indicator):
     """Monthly change in nonfarm payrolls, averaged over three months, in thousands.
 
     The brief's third reason for optimism rests on it: payroll growth fell from about
-    200k a month in 2024 to about 30k, which keeps the Fed accommodative. Computed
-    from the payroll level (FRED PAYEMS); the three-month average damps the noise of
-    single releases and needs three consecutive monthly changes.
+    200k a month in 2024 to about 30k, which keeps the Fed accommodative. The monthly
+    change is the one first published (``payrolls_change``, the BLS headline on
+    release day) where the case has it, else the change in the payroll level (FRED
+    PAYEMS). A later vintage of the level carries benchmark revisions (the February
+    2026 one lowered 2025 by up to about 900k), so a backtest of 2025 must read the
+    first releases, not what was known a year later. The three-month average damps
+    the noise of single releases and needs three consecutive monthly changes.
     """
 
     name = "payroll_growth"
     title = "Payroll growth (3-month average)"
     unit = "k persons"
     frequency = "monthly"
-    inputs = ("payrolls",)
+    inputs = ("payrolls", "payrolls_change")
     max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
-        monthly = period_change(select(observations, "payrolls"), gap_days=MONTH_GAP_DAYS)
+        derived = period_change(select(observations, "payrolls"), gap_days=MONTH_GAP_DAYS)
+        reported = select(observations, "payrolls_change")
+        # one change per month: the first-published one wins where there is one
+        keys = pd.MultiIndex.from_frame(reported[["entity", "date"]])
+        derived = derived[~pd.MultiIndex.from_frame(derived[["entity", "date"]]).isin(keys)]
+        reported = reported.drop_duplicates(["entity", "date"], keep="first")
+        monthly = pd.concat([derived, reported], ignore_index=True)
+        monthly = monthly.sort_values(["entity", "date"]).reset_index(drop=True)
         grouped = monthly.groupby("entity", sort=False)
         # three changes in a row only: the first and third must be about two months apart
         consecutive = grouped["date"].diff(2).dt.days.between(55, 65)

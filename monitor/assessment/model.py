@@ -18,22 +18,16 @@ from typing import Any
 import pandas as pd
 
 from monitor.assessment.entities import entity_ranking
+from monitor.assessment.freshness import series_freshness, summarise
 from monitor.assessment.history import rule_history, score_history, score_trend
 from monitor.assessment.reading import held, mark_carried, missing_reason
+from monitor.core.clock import today as clock_today
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case
 from monitor.engine.scoring import max_points, rule_weight, score_parts
 from monitor.engine.states import AlertState
 from monitor.engine.timeline import RuleResult, Timeline
 
-STALE_AFTER_DAYS = {
-    "daily": 10,
-    "weekly": 21,
-    "monthly": 70,
-    "quarterly": 200,
-    "annual": 460,
-    "fiscal-annual": 460,
-}
 SCHEMA_VERSION = "1.0"  # of to_json(); docs/report.schema.json describes it
 STATE_ORDER = {"firing": 3, "pending": 2, "resolved": 1, "inactive": 0}
 
@@ -85,6 +79,9 @@ class RuleAssessment:
     missing: str | None = None  # why there is no value now
     series: list[str] = field(default_factory=list)  # observation series the indicator reads
     level: dict[str, Any] | None = None  # compound rules: the part on the measured series
+    # both ends where the indicator keeps a range (GPU utilisation 50-70%, the return test)
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass
@@ -123,6 +120,12 @@ class Assessment:
     summary: dict[str, Any] = field(default_factory=dict)  # the first screen, see briefing
     entities: list[dict[str, Any]] = field(default_factory=list)  # ranked, see entities
     schema_version: str = SCHEMA_VERSION
+    # freshness against the day the run is made (see monitor.assessment.freshness)
+    data_as_of: str | None = None
+    days_behind_today: int | None = None
+    today: str = ""
+    stale_inputs: int = 0
+    data_line: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))
@@ -199,11 +202,14 @@ def assess(
     indicator_titles: dict[str, str] | None = None,
     frequencies: dict[str, str] | None = None,
     series_read: dict[str, list[str]] | None = None,
+    today: pd.Timestamp | None = None,
 ) -> Assessment:
     """Read the timeline at ``as_of``; ``indicator_titles`` labels charts and cards.
 
     ``frequencies`` (indicator name -> its publication rhythm) tells which chart
-    points merely carry an old reading forward.
+    points merely carry an old reading forward. ``today`` (default: the clock's,
+    which ``MONITOR_TODAY`` pins) is what the data's age is stated against:
+    "data as of 2026-08-07, 116 days before today".
     """
     pos = timeline.position(as_of)
     at = timeline.grid[pos]
@@ -254,6 +260,7 @@ def assess(
     ]
     problems = [f"indicator {n!r} failed: {m}" for n, m in timeline.indicator_errors.items()]
     data = data_freshness(case, at)
+    fresh = summarise(case, at, today if today is not None else clock_today(), data)
     return Assessment(
         as_of=at.date().isoformat(),
         case=case.name,
@@ -272,6 +279,11 @@ def assess(
         breakdown={k: v for k, v in parts.items() if k != "rules"},
         sources=_sources(data),
         entities=entity_ranking(timeline, pos, names),
+        data_as_of=fresh.data_as_of,
+        days_behind_today=fresh.days_behind_today,
+        today=fresh.today,
+        stale_inputs=fresh.stale_inputs,
+        data_line=fresh.line,
     )
 
 
@@ -336,6 +348,7 @@ def _assess_rule(
             "high": rule.precedent.high,
         }
     contribution = 0.0  # set from the score's parts by assess()
+    span = _range(timeline, rule.indicator, condition.measure, lead, timeline.grid[pos])
     return RuleAssessment(
         id=rule.id,
         title=rule.title,
@@ -376,34 +389,42 @@ def _assess_rule(
         missing=None
         if value is not None
         else missing_reason(timeline, result, lead.entity if lead else None, pos),
+        low=span.get("low"),
+        high=span.get("high"),
     )
+
+
+def _range(
+    timeline: Timeline,
+    indicator: str | None,
+    measure: Any,
+    lead: EntityState | None,
+    at: pd.Timestamp,
+) -> dict[str, float | None]:
+    """The low and high end of the reading a card shows, where its indicator has both.
+
+    Only when the rule compares the indicator itself (``value >= 1x``): the range of a
+    level says nothing about, say, its 12-month change.
+    """
+    frame = timeline.indicators.get(indicator or "")
+    if (
+        frame is None
+        or lead is None
+        or measure is None
+        or getattr(measure, "indicator", None) != indicator
+        or not {"low", "high"} <= set(frame.columns)
+    ):
+        return {}
+    rows = frame[(frame["entity"] == lead.entity) & (frame["published"] <= at)]
+    if rows.empty:
+        return {}
+    last = rows.sort_values(["date", "published"]).iloc[-1]
+    low, high = number(last["low"]), number(last["high"])
+    if low is None or high is None:
+        return {}
+    return {"low": low, "high": high}
 
 
 def data_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:
     """Per series and entity: the latest period known at ``as_of`` and whether it is stale."""
-    frame = case.observations
-    frame = frame[frame["published"] <= as_of]
-    if frame.empty:
-        return []
-    last = frame.groupby(["series", "entity"]).agg(
-        last_date=("date", "max"), last_published=("published", "max"), source=("source", "last")
-    )
-    out = []
-    for (series, entity), row in last.iterrows():
-        meta = case.series.get(str(series), {})
-        limit = STALE_AFTER_DAYS.get(str(meta.get("frequency", "")))
-        age = int((as_of - row.last_published).days)
-        out.append(
-            {
-                "series": str(series),
-                "entity": str(entity),
-                "last_date": iso_date(row.last_date),
-                "last_published": iso_date(row.last_published),
-                "age_days": age,
-                "stale": bool(limit is not None and age > limit),
-                "source": str(row.source),
-                "title": str(meta.get("title", series)),
-                "frequency": str(meta.get("frequency", "")),
-            }
-        )
-    return out
+    return series_freshness(case, as_of)

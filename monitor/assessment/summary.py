@@ -38,7 +38,7 @@ def print_quarantine(
 
 
 def print_summary(a: Assessment) -> None:
-    echo(f"{a.case_title}  as of {a.as_of}")
+    echo(f"{a.case_title}  as of {a.as_of}: {a.data_line}")
     echo(f"Overall stage {a.stage} of 3, score {a.score:.1f} / 100")
     for stage in a.stages:
         mark = "ACTIVE" if stage.active else "inactive"
@@ -55,7 +55,13 @@ def print_summary(a: Assessment) -> None:
     _print_changes(a)
     stale = [d for d in a.data if d["stale"]]
     if stale:
-        echo(f"Stale series: {', '.join(d['series'] + '/' + d['entity'] for d in stale)}")
+        echo("Stale series:")
+    for d in stale:
+        if d.get("checked"):
+            seen = f"value since {d['last_date']}, source checked {d['checked']}"
+        else:
+            seen = f"last period {d['last_date']}, published {d['last_published']}"
+        echo(f"  {d['series']}/{d['entity']}: {seen}, {d['age_days']} days ago")
     for problem in a.problems:
         echo(f"problem: {problem}", err=True)
     full = a.report.removesuffix(".html") + ".quarantine.csv" if a.report else None

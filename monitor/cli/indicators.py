@@ -112,6 +112,10 @@ def indicators_show(
             v = values.get((r.entity, r.date))
             row[c] = None if v is None or pd.isna(v) else round(float(v), 6)
         rows.append(row)
+    if {"low", "high"} <= set(frame.columns):  # a range (GPU utilisation, the return test)
+        for row, low, high in zip(rows, frame["low"], frame["high"], strict=True):
+            if pd.notna(low) and pd.notna(high):
+                row.update(low=round(float(low), 6), high=round(float(high), 6))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -124,9 +128,10 @@ def indicators_show(
             f"  {'-' if row[c] is None else format(row[c], '.4g'):>{max(12, len(c))}}"
             for c in extra
         )
+        span = f"  range {row['low']:.4g}-{row['high']:.4g}" if "high" in row else ""
         click.echo(
             f"  {row['entity']:<8} {row['date']}  {row['value']:>12.4g} {row['unit']:<6}"
-            f"{cells}  published {row['published']}"
+            f"{cells}  published {row['published']}{span}"
         )
     if rows and extra:
         last = rows[-1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from monitor.cli.backtest import backtest
+from monitor.cli.data import data
 from monitor.cli.fred import fred
 from monitor.cli.indicators import indicators
 from monitor.cli.rules import rules
@@ -32,6 +33,7 @@ def _register_commands() -> None:
     main.add_command(backtest)
     main.add_command(indicators)
     main.add_command(fred)
+    main.add_command(data)
     main.add_command(rules)
     register_schedule(main)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from monitor.core.clock import today
 from monitor.core.errors import CaseError, YamlSyntaxError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import (
@@ -45,6 +46,7 @@ SERIES_KEYS = {
     "frequency",
     "kind",
     "publication_lag_days",
+    "decision",
     "source",
     "note",
     "history",
@@ -191,11 +193,12 @@ class _MetaChecker:
                     value_position(spec, "publication_lag_days", self.file),
                     f"series {series_id!r}: publication_lag_days must be a whole number >= 0",
                 )
-            if "history" in spec and not isinstance(spec["history"], bool):
-                self.problem(
-                    value_position(spec, "history", self.file),
-                    f"series {series_id!r}: history must be true or false",
-                )
+            for flag in ("history", "decision"):
+                if flag in spec and not isinstance(spec[flag], bool):
+                    self.problem(
+                        value_position(spec, flag, self.file),
+                        f"series {series_id!r}: {flag} must be true or false",
+                    )
             for key in ("unit", "source", "title", "frequency", "kind"):
                 if key in spec and not isinstance(spec[key], str):
                     self.problem(
@@ -358,7 +361,7 @@ def load_case(name_or_path: str) -> Case:
         title=str(meta.get("title", folder.name)),
         description=str(meta.get("description", "")).strip(),
         path=folder,
-        as_of=as_of if as_of is not None else pd.Timestamp.now().normalize(),
+        as_of=as_of if as_of is not None else today(),
         entities={str(k): dict(v or {}) for k, v in (meta.get("entities") or {}).items()},
         series=series,
         crisis_events=events,

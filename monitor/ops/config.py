@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from monitor.core.errors import ConfigError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position
+from monitor.ops.sourceconfig import SourceConfig, parse_sources
 from monitor.ops.triggers import build_trigger
 
 CONFIG_NAME = "monitor.toml"
@@ -90,6 +91,7 @@ class Config:
     retries: int = 3
     backoff_seconds: float = 2.0
     after_failures: int = 1
+    sources: list[SourceConfig] = field(default_factory=list)
 
     @property
     def folder(self) -> Path:
@@ -146,7 +148,9 @@ class _Checker:
         where = (
             ""
             if table is None
-            else (f"[[{table}]] #{index + 1} " if table in ("schedule",) else f"[{table}] ")
+            else (
+                f"[[{table}]] #{index + 1} " if table in ("schedule", "source") else f"[{table}] "
+            )
         )
         label = f"{where}{key or ''}".strip()
         self.problems.add(
@@ -203,7 +207,7 @@ class _Checker:
         return list(value)
 
 
-TOP_KEYS = {"monitor", "schedule", "notify"}  # a [case] table was accepted, never read
+TOP_KEYS = {"monitor", "schedule", "notify", "source"}  # a [case] table was accepted, never read
 MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; Python's timedelta overflows far later
 STORE_DRIVERS = {"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"}
 MONITOR_KEYS = {
@@ -325,6 +329,7 @@ def load_config(path: Path) -> Config:
         config.after_failures = 1
     config.email = _email(check, check.get(notify, "email", dict, "notify", None))
     config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
+    config.sources = parse_sources(check, data.get("source", []), base)
     check.problems.raise_if_any(ConfigError)
     return config
 

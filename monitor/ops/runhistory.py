@@ -4,15 +4,15 @@ The row is written *before* the pipeline starts (status ``running``) and complet
 afterwards, so a run killed half-way still leaves a trace, and the previous
 assessment used for change detection (stage, firing rule ids) comes from here
 rather than from report files another process may be rewriting. The scheduler's
-persistent job table (APScheduler's ``apscheduler_jobs``) lives in the same
-database; :func:`make_engine` is shared by both.
+persistent job table (APScheduler's ``apscheduler_jobs``) and the observation store
+live in the same database; :func:`make_engine` (``monitor.core.database``) opens it and
+the schema is migrated by Alembic (``monitor.core.migrations``) for all of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -25,11 +25,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     select,
     update,
 )
+
+from monitor.core.database import make_engine
+from monitor.core.migrations import upgrade
+
+__all__ = ["Previous", "RunStore", "make_engine", "metadata", "runs"]
 
 STATUSES = ("running", "ok", "degraded", "failed")
 metadata = MetaData()
@@ -59,24 +62,6 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine that tolerates a second writer (WAL, busy timeout) on SQLite."""
-    if url.startswith("sqlite:///") and url[10:] and url[10:] != ":memory:":
-        Path(url[10:]).parent.mkdir(parents=True, exist_ok=True)
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
 @dataclass(frozen=True)
 class Previous:
     """What the last completed run of a case concluded: the base for notifications."""
@@ -94,7 +79,7 @@ class RunStore:
                 raise ValueError("give a store URL or an engine")
             engine = make_engine(url)
         self.engine = engine
-        metadata.create_all(engine)
+        upgrade(engine)  # the one migration setup for the run history and the store
 
     def start(self, job_id: str, trigger: str, case: str) -> int:
         with self.engine.begin() as conn:

@@ -40,9 +40,13 @@ def test_held_alert_says_it_clears_by_itself(summaries):
 
 def test_closest_to_triggering_and_calibration(summaries):
     ai, telecom = summaries
-    # policy rate: -0.5 pp against >= 1 pp, 1.5 pp short
+    # the Nasdaq 9.0% below its peak (March 2026 close) against <= -25%: 16 points
+    # short, 64% of the threshold; the policy rate (-0.75 pp against >= 1 pp since the
+    # December 2025 cut) is 175% of its threshold away
     closest = ai["closest"][0]
-    assert (closest["rule"], closest["gap"]) == ("policy-rate-hiking-cycle", 1.5)
+    assert closest["rule"] == "equity-bear-market"
+    assert closest["gap"] == pytest.approx(16.0, abs=0.01)
+    assert ai["closest"][1]["rule"] == "policy-rate-hiking-cycle"
     # the stage-0 market-exuberance rule joined the bundled set:
     # 75 points of risk weight, not 72
     assert ai["calibration"]["share_pct"] == 25  # 14.7 / 58.7

@@ -25,3 +25,17 @@ def test_required_ai_revenue_and_gap(ai, value):
     assert value(ai["required_ai_revenue"], "MARKET", "2025-10-31") == pytest.approx(required)
     gap = value(ai["required_revenue_gap"], "MARKET", "2025-10-31")
     assert gap == pytest.approx(required / advertising) == pytest.approx(3.5)
+
+
+def test_the_return_test_keeps_its_range(ai):
+    """Both ends of the brief's "$3.3-6 tn" from the bundled inputs: 2100 $bn of EBITDA
+    at a 60% margin is 3500, at a 30% margin 7000 (the brief rounds); against $1 tn of
+    advertising that is 3.5x to 7x."""
+    ebitda = 0.3 * 3000 + 0.3 * 3000 / (1 - 0.25)
+    revenue = ai["required_ai_revenue"]
+    row = revenue[revenue["date"] == "2025-10-31"].iloc[0]
+    assert (row["low"], row["high"]) == (pytest.approx(ebitda / 0.6), pytest.approx(ebitda / 0.3))
+    assert row["high"] == pytest.approx(7000)
+    gap = ai["required_revenue_gap"]
+    row = gap[gap["date"] == "2025-10-31"].iloc[0]
+    assert (row["low"], row["high"]) == (pytest.approx(3.5), pytest.approx(7.0))

@@ -21,7 +21,7 @@ from monitor.reports.render import render_report
 
 SVG_URI = "data:image/svg+xml;base64,"
 DATES = {
-    "ai-cycle": ["2023-06-30", "2025-03-31", "2026-08-07"],
+    "ai-cycle": ["2023-06-30", "2025-03-31", "2026-08-07", "2026-11-30"],
     "telecom-2000": ["2000-03-31", "2000-06-30", "2000-12-31", "2001-06-30", "2002-06-30"],
 }
 
@@ -125,10 +125,11 @@ def test_the_reviewed_disagreements_are_gone(reports):
     # beside 44.4 (telecom, 2001-06-30). Exact risk there: 10 rules x 25/6 (4.1667)
     # + 2 x 25/9 (2.7778) = 47.2222 ... read the displayed figures instead:
     doc = parse(reports[("ai-cycle", "2026-08-07")][0])
-    # 14.7 since the stage-0 market-exuberance rule joined the bundled set (75 points
-    # of risk weight, not 72; it fires on ai-cycle)
-    assert doc.points["data-points:total"] == "14.7"
-    assert tenths(doc.points["data-points:risk"]) + tenths(doc.points["data-points:counter"]) == 147
+    # 12 since the stage-0 market-exuberance rule joined the bundled set (75 points of
+    # risk weight, not 72) and the AI data gained the first-published payroll changes
+    # (67k a month on average then: the payroll-stalling rule no longer fires)
+    assert doc.points["data-points:total"] == "12"
+    assert tenths(doc.points["data-points:risk"]) + tenths(doc.points["data-points:counter"]) == 120
     telecom = reports[("telecom-2000", "2001-06-30")][0]
     doc = parse(telecom)
     assert doc.points["data-points:total"] == "42.7"  # 44.4 before the exuberance rule
@@ -137,12 +138,13 @@ def test_the_reviewed_disagreements_are_gone(reports):
 
 
 def test_a_change_of_a_rate_is_in_percentage_points(reports):
-    # ai-cycle: fed funds 4.25-4.50 -> 3.75-4.00 over 12 months: -0.5 pp; the rule asks
-    # for >= 100bp = 1 pp, so it is 1.5 pp short.
+    # ai-cycle: fed funds upper bound 4.50 on 2025-08-07, 3.75 after the cuts of
+    # September, October and December 2025: -0.75 pp over 12 months; the rule asks
+    # for >= 100bp = 1 pp, so it is 1.75 pp short.
     _, text, _ = card(reports, "ai-cycle", "2026-08-07", "policy-rate-hiking-cycle")
-    assert "Now \u22120.5 pp" in text
+    assert "Now \u22120.75 pp" in text
     assert "Threshold \u2265 1 pp" in text
-    assert "1.5 pp short of it" in text
+    assert "1.75 pp short of it" in text
     assert not re.search(r"\d %", text.split("Threshold")[0])
     assert "12-month change of Policy rate" in text  # the caption names what is plotted
 
@@ -159,11 +161,11 @@ def test_a_card_held_by_keep_firing_for_says_so(reports):
 
 
 def test_carried_forward_data_is_drawn_dashed_and_n_a_says_why(reports):
-    # the bundled Nasdaq series ends with the close of 2025-11-28; the drawdown
-    # indicator's max_age is 6 months, so on 2026-08-07 there is no current reading.
-    _, text, html = card(reports, "ai-cycle", "2026-08-07", "equity-bear-market")
+    # the bundled Nasdaq series ends with the close of 2026-03-31; the drawdown
+    # indicator's max_age is 6 months, so on 2026-11-30 there is no current reading.
+    _, text, html = card(reports, "ai-cycle", "2026-11-30", "equity-bear-market")
     assert "Now n/a" in text
-    assert "last value (2025-11-28) is older than max_age 6mo" in text
+    assert "last value (2026-03-31) is older than max_age 6mo" in text
     assert "carried forward" in text
     src = re.search(r'src="(data:image/svg\+xml;base64,[^"]+)"', html).group(1)
     svg = base64.b64decode(src[len(SVG_URI) :]).decode()

@@ -1,0 +1,42 @@
+"""Alembic migrations: a run history made by the first release upgrades in place.
+
+``fixtures/history-before-migrations.db`` was written by the first release's
+``RunStore`` (``runs`` table, no Alembic version) with one finished run; upgrading must
+keep that run and add the observation store beside it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from monitor.core.migrations import current, head
+from monitor.data.store import ObservationStore
+from monitor.ops.runhistory import RunStore
+
+FIXTURE = Path(__file__).with_name("fixtures") / "history-before-migrations.db"
+
+
+def test_a_database_of_the_first_release_upgrades_and_keeps_its_runs(tmp_path):
+    path = tmp_path / "history.db"
+    shutil.copy(FIXTURE, path)
+    store = RunStore(f"sqlite:///{path}")
+    assert current(store.engine) == head()
+    (row,) = store.recent()
+    assert (row["case"], row["status"], row["as_of"], row["firing"]) == (
+        "ai-cycle",
+        "ok",
+        "2026-08-07",
+        ["fed-easing"],
+    )
+    new = store.start("ai-cycle-weekly", "scheduled", "ai-cycle")
+    previous = store.previous("ai-cycle", new)
+    assert previous is not None and previous.firing == frozenset({"fed-easing"})
+    assert ObservationStore(f"sqlite:///{path}").count() == 0
+
+
+def test_upgrading_twice_changes_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    RunStore(url).start("j", "manual", "ai-cycle")
+    again = RunStore(url)
+    assert again.count() == 1 and current(again.engine) == head()
