@@ -34,6 +34,7 @@ from markupsafe import Markup
 from monitor.assessment.entities import MANY_ENTITIES, entity_count
 from monitor.assessment.model import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
+from monitor.core.limits import SHOWN_BAD_ROWS
 from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
 
 # bundled files, found by resource name (reports import no room but the assessment)
@@ -230,6 +231,12 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
             r.id: [s for s in r.series if s in known_series] for r in assessment.rules
         },
         "csp": CSP_ATTRIBUTE,
+        "shown_bad_rows": SHOWN_BAD_ROWS,
+        "quarantine_file": (
+            Path(assessment.report).name.removesuffix(".html") + ".quarantine.csv"
+            if assessment.report
+            else None
+        ),
         "sections": sections,
         "counters": [r for r in assessment.rules if r.counter and has_data(r)],
         "no_data": [r for r in assessment.rules if not has_data(r)],

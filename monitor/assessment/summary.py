@@ -13,9 +13,8 @@ from typing import Any
 import click
 
 from monitor.assessment.model import Assessment
+from monitor.core.limits import SHOWN_BAD_ROWS
 from monitor.core.terminal import safe
-
-SHOWN_BAD_ROWS = 20
 
 
 def echo(text: str, err: bool = False) -> None:

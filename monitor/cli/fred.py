@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from monitor.cli.options import fail
-
-SHOWN_BAD_ROWS = 20
+from monitor.core.limits import SHOWN_BAD_ROWS
 
 
 @click.command()

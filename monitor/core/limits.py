@@ -16,6 +16,10 @@ any honest figure in any currency unit used here, while values near float's limi
 (1e308) make the charts' axis scaling fail ("Singular matrix") and sums overflow.
 """
 
+SHOWN_BAD_ROWS = 20
+"""Quarantined rows listed in full on the terminal and in the report; the rest are
+counted, and every one is in the ``.quarantine.csv`` published beside the report."""
+
 MAX_FIELD_CHARS = 128 * 1024
 """The longest single CSV field accepted (Python's csv default); longer is quarantined."""
 
