@@ -154,7 +154,9 @@ def publish(
     newest = _newest(entries)
     is_latest = newest is not None and newest["html"] == f"{name}.html"
     # render everything before touching the disk
-    index_html = render_index(group_by_case(entries), newest, template_dir)
+    grouped = group_by_case(entries)
+    timelines = {g["case"]: _timeline(folder, g, payload) for g in grouped}
+    index_html = render_index(grouped, newest, template_dir, timelines)
     manifest = json.dumps({"reports": entries}, indent=2, ensure_ascii=False) + "\n"
     latest_html, latest_json = (html, text) if is_latest else _stored_latest(folder, newest)
     files = {**(extra_files or {}), html_path.name: html, json_path.name: text}
@@ -167,6 +169,19 @@ def publish(
     return Published(
         html_path, json_path, folder / INDEX, folder / LATEST_HTML, folder / LATEST_JSON, is_latest
     )
+
+
+def _timeline(folder: Path, group: dict[str, Any], payload: dict[str, Any]) -> list[Any]:
+    """The month-end scores of a case's newest report (this run's when it is the newest)."""
+    newest = group["reports"][0]
+    if newest.get("html") == f"{stem(str(payload['case']), str(payload['as_of']))}.html":
+        return list(payload.get("score_history") or [])
+    try:
+        stored = json.loads((folder / str(newest.get("json", ""))).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    history = stored.get("score_history") if isinstance(stored, dict) else None
+    return list(history) if isinstance(history, list) else []
 
 
 def _stored_latest(folder: Path, newest: dict[str, Any] | None) -> tuple[str | None, str | None]:

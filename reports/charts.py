@@ -274,13 +274,8 @@ def score_chart(
     label: str,
     width: float = WIDTH_IN,
     height: float = 1.6,
-    steps: bool = True,
 ) -> Chart | None:
-    """The score (0-100) over time: the headline's trend and the archive's history.
-
-    ``steps`` draws month-end readings as steps (the score holds until it changes);
-    the archive, whose points are separate reports, uses a line with markers.
-    """
+    """The score (0-100) at month ends, as steps (the score holds until it changes)."""
     if not points:
         return None
     rows = thin([{"date": p["date"], "value": p["score"]} for p in points])
@@ -289,14 +284,11 @@ def score_chart(
         fig = Figure(figsize=(width, height))
         ax = fig.add_axes((0.09, 0.17, 0.89, 0.77))
         days = _days(xs)
-        style = "steps-post" if steps else "default"
-        ax.fill_between(
-            days, ys, step="post" if steps else None, color="#1f4e79", alpha=0.12, linewidth=0
-        )
-        ax.plot(days, ys, drawstyle=style, color="#1f4e79", linewidth=1.4)
+        ax.fill_between(days, ys, step="post", color="#1f4e79", alpha=0.12, linewidth=0)
+        ax.plot(days, ys, drawstyle="steps-post", color="#1f4e79", linewidth=1.4)
         ax.plot(
-            days if not steps else days[-1:],
-            ys if not steps else ys[-1:],
+            days[-1:],
+            ys[-1:],
             linestyle="none",
             marker="o",
             markersize=3,
@@ -310,6 +302,48 @@ def score_chart(
     alt = (
         f"{label}: score from {_fmt(ys[0])} on {xs[0].isoformat()} to {_fmt(ys[-1])} on "
         f"{xs[-1].isoformat()}, high {_fmt(high)}."
+    )
+    return Chart(svg, alt)
+
+
+def archive_chart(
+    reports: list[dict[str, Any]], timeline: list[dict[str, Any]], *, label: str
+) -> Chart | None:
+    """The archive's history: each report's score as reported, and today's timeline.
+
+    Archived reports are separate runs (with the rules and data they had), so they are
+    drawn as points, never joined by straight lines; the current timeline's month-end
+    scores run beside them as a labelled step line.
+    """
+    if not reports and not timeline:
+        return None
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(WIDTH_IN, 1.9))
+        ax = fig.add_axes((0.09, 0.15, 0.89, 0.66))
+        xs_all: list[date] = []
+        if timeline:
+            txs, tys = _xy([{"date": p["date"], "value": p["score"]} for p in thin(timeline)])
+            ax.plot(_days(txs), tys, drawstyle="steps-post", color=MUTED, linewidth=1.1,
+                    label="current timeline, month ends")  # fmt: skip
+            xs_all += txs
+        if reports:
+            rxs, rys = _xy([{"date": p["date"], "value": p["score"]} for p in reports])
+            ax.plot(_days(rxs), rys, linestyle="none", marker="o", markersize=3.5,
+                    color="#1f4e79", label="archived reports, as reported")  # fmt: skip
+            xs_all += rxs
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False, fontsize=7, ncols=2)
+        ax.set_ylim(0, 100)
+        ax.set_yticks([0, 25, 50, 75, 100])
+        _date_axis(ax, min(xs_all), max(xs_all))
+        svg = _svg(fig)
+    alt = (
+        f"{label}: {len(reports)} archived report(s) as reported"
+        + (
+            f", and the current timeline's month-end scores from {timeline[0]['date']}"
+            if timeline
+            else ""
+        )
+        + "."
     )
     return Chart(svg, alt)
 
@@ -417,8 +451,12 @@ def backtest_stage_chart(
     return Chart(svg, alt)
 
 
-def heat_map_chart(heat: dict[str, Any]) -> Chart | None:
-    """Rules x months: firing (dark), pending (amber) or quiet, one row per rule."""
+def heat_map_chart(heat: dict[str, Any], label_pt: float = 6.5) -> Chart | None:
+    """Rules x months: firing (dark), pending (amber) or quiet, one row per rule.
+
+    ``label_pt`` sizes the rule labels (and the rows with them): the run report uses
+    7 pt so they stay legible at natural size on a phone.
+    """
     rows, months = heat["rows"], heat["months"]
     if not rows or not months:
         return None
@@ -427,7 +465,7 @@ def heat_map_chart(heat: dict[str, Any]) -> Chart | None:
     first = date.fromisoformat(months[0] + "-01")
     last = date.fromisoformat(months[-1] + "-01")
     with matplotlib.rc_context(RC):
-        height = 0.6 + 0.16 * len(rows)
+        height = 0.6 + 0.16 * len(rows) * label_pt / 6.5
         fig = Figure(figsize=(7.2, height))
         ax = fig.add_axes((0.32, 0.35 / height, 0.66, 1 - 0.5 / height))
         left, right = float(date2num(first)), float(date2num(last + timedelta(days=31)))
@@ -439,7 +477,7 @@ def heat_map_chart(heat: dict[str, Any]) -> Chart | None:
         )
         ax.set_yticks(range(len(rows)))
         labels = [f"{'counter ' if r['counter'] else ''}S{r['stage']} {r['rule']}" for r in rows]
-        ax.set_yticklabels(labels, fontsize=6.5)
+        ax.set_yticklabels(labels, fontsize=label_pt)
         ax.xaxis_date()
         _date_axis(ax, first, last)
         ax.grid(False)

@@ -35,7 +35,16 @@ from monitor.assessment.entities import MANY_ENTITIES, entity_count
 from monitor.assessment.model import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
 from monitor.core.limits import SHOWN_BAD_ROWS
-from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart, rule_chart, score_chart
+from monitor.reports.charts import (
+    COUNTER_COLOUR,
+    STAGE_COLOURS,
+    Chart,
+    archive_chart,
+    backtest_stage_chart,
+    heat_map_chart,
+    rule_chart,
+    score_chart,
+)
 
 # bundled files, found by resource name (reports import no room but the assessment)
 PACKAGE_ROOTS = (
@@ -246,6 +255,10 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "stale": [d for d in assessment.data if d["stale"]],
         "charts": charts_for(assessment),
         "score_chart": score_chart(assessment.score_history, label="Score over time"),
+        "history_chart": backtest_stage_chart(
+            [{**p, "composite": None} for p in assessment.score_history], episodes=[], events=[]
+        ),
+        "heat_chart": heat_map_chart(assessment.heat, label_pt=7) if assessment.heat else None,
         "levels": STAGE_LEVELS,
         "colours": STAGE_COLOURS,
         "counter_colour": COUNTER_COLOUR,
@@ -271,20 +284,24 @@ def render_report(assessment: Assessment, override_dir: Path | None = None) -> s
 
 
 def render_index(
-    cases: list[dict[str, Any]], latest: dict[str, Any] | None, override_dir: Path | None = None
+    cases: list[dict[str, Any]],
+    latest: dict[str, Any] | None,
+    override_dir: Path | None = None,
+    timelines: dict[str, list[dict[str, Any]]] | None = None,
 ) -> str:
     """The archive index: per case the score over time and every report by date.
 
     ``cases`` holds ``{case, case_title, reports: [...]}`` with reports newest first,
-    each ``{as_of, stage, score, html, json}`` (file names relative to the index).
+    each ``{as_of, stage, score, html, json}`` (file names relative to the index);
+    ``timelines`` maps a case to the month-end scores of its newest report's timeline.
     """
     view = []
     for entry in cases:
         oldest_first = list(reversed(entry["reports"]))
-        chart = score_chart(
+        chart = archive_chart(
             [{"date": r["as_of"], "score": r["score"]} for r in oldest_first],
+            (timelines or {}).get(entry["case"], []),
             label=f"Score of {entry['case_title']} across archived reports",
-            steps=False,
         )
         view.append({**entry, "chart": chart})
     context = {"csp": CSP_ATTRIBUTE, "cases": view, "latest": latest, "colours": STAGE_COLOURS}

@@ -21,6 +21,7 @@ import pandas as pd
 from monitor.assessment import klr
 from monitor.assessment.alarms import name_signal_periods
 from monitor.assessment.figures import fed_and_pmi, lucent_reserves
+from monitor.assessment.history import rule_heat
 from monitor.assessment.periods import (
     Period,
     duration_months,
@@ -238,31 +239,6 @@ def _metric(key: str, title: str, stage: int, counts: klr.Counts) -> Metric:
     )
 
 
-def _heat(timeline: Timeline, grid: pd.DatetimeIndex) -> dict[str, Any]:
-    """Rules x months: 2 where the rule fired (any entity) in the month, 1 pending, else 0."""
-    months = pd.DatetimeIndex(grid.to_period("M").unique().to_timestamp())
-    rows = []
-    for rid, result in timeline.results.items():
-        states = result.table.states.reindex(grid)
-        if states.shape[1]:
-            firing = (states == int(AlertState.FIRING)).any(axis=1)
-            pending = (states == int(AlertState.PENDING)).any(axis=1)
-        else:
-            firing = pending = pd.Series(False, index=grid)
-        code = firing.astype(int) * 2 + (pending & ~firing).astype(int)
-        by_month = code.groupby(grid.to_period("M")).max()
-        rows.append(
-            {
-                "rule": rid,
-                "title": result.rule.title,
-                "stage": result.rule.stage,
-                "counter": result.rule.counter,
-                "cells": [int(v) for v in by_month.to_numpy()],
-            }
-        )
-    return {"months": [m.strftime("%Y-%m") for m in months], "rows": rows}
-
-
 def build(
     timeline: Timeline,
     case: Case,
@@ -325,7 +301,7 @@ def build(
         rules=_rule_records(timeline, grid, case, horizon_months),
         metrics=metrics,
         timeline=steps,
-        heat=_heat(timeline, grid),
+        heat=rule_heat(timeline, grid),
         false_alarms=false_alarms,
         early_hits=early,
         figures={

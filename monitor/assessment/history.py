@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from monitor.core.plaindata import number
+from monitor.engine.states import AlertState
 from monitor.engine.timeline import RuleResult, Timeline
 
 FLAT_BAND = 0.05  # score changes smaller than this (in points) read as "flat"
@@ -94,3 +95,28 @@ def score_trend(timeline: Timeline, pos: int) -> dict[str, Any]:
     out["high"] = round(float(upto.max()), 1)
     out["high_date"] = pd.Timestamp(upto.idxmax()).date().isoformat()
     return out
+
+
+def rule_heat(timeline: Timeline, grid: pd.DatetimeIndex) -> dict[str, Any]:
+    """Rules x months: 2 where the rule fired (any entity) in the month, 1 pending, else 0."""
+    months = pd.DatetimeIndex(grid.to_period("M").unique().to_timestamp())
+    rows = []
+    for rid, result in timeline.results.items():
+        states = result.table.states.reindex(grid)
+        if states.shape[1]:
+            firing = (states == int(AlertState.FIRING)).any(axis=1)
+            pending = (states == int(AlertState.PENDING)).any(axis=1)
+        else:
+            firing = pending = pd.Series(False, index=grid)
+        code = firing.astype(int) * 2 + (pending & ~firing).astype(int)
+        by_month = code.groupby(grid.to_period("M")).max()
+        rows.append(
+            {
+                "rule": rid,
+                "title": result.rule.title,
+                "stage": result.rule.stage,
+                "counter": result.rule.counter,
+                "cells": [int(v) for v in by_month.to_numpy()],
+            }
+        )
+    return {"months": [m.strftime("%Y-%m") for m in months], "rows": rows}

@@ -19,7 +19,13 @@ import pandas as pd
 
 from monitor.assessment.entities import entity_ranking
 from monitor.assessment.freshness import series_freshness, summarise
-from monitor.assessment.history import rule_history, score_history, score_trend
+from monitor.assessment.history import (
+    month_end_positions,
+    rule_heat,
+    rule_history,
+    score_history,
+    score_trend,
+)
 from monitor.assessment.reading import held, mark_carried, missing_reason
 from monitor.core.clock import today as clock_today
 from monitor.core.plaindata import iso_date, number
@@ -119,6 +125,7 @@ class Assessment:
     meta: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)  # the first screen, see briefing
     entities: list[dict[str, Any]] = field(default_factory=list)  # ranked, see entities
+    heat: dict[str, Any] = field(default_factory=dict)  # rules x months up to the as-of
     schema_version: str = SCHEMA_VERSION
     # freshness against the day the run is made (see monitor.assessment.freshness)
     data_as_of: str | None = None
@@ -273,6 +280,7 @@ def assess(
         data=data,
         quarantined=[b.as_dict() for b in case.data.bad_rows],
         score_history=score_history(timeline, pos),
+        heat=rule_heat(timeline, timeline.grid[month_end_positions(timeline.grid, pos)]),
         problems=problems,
         case_description=case.description,
         trend=score_trend(timeline, pos),

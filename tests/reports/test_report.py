@@ -141,7 +141,8 @@ def test_report_has_a_card_and_a_methodology_entry_per_rule(default_run):
     for rule in a.rules:
         assert f"rule-{rule.id}" in ids and f"method-{rule.id}" in ids
     charted = [r for r in a.rules if r.history]
-    assert charted and len(svgs(html)) == len(charted) + 1  # + the score trend
+    # + the score trend and the two history-at-a-glance charts
+    assert charted and len(svgs(html)) == len(charted) + 3
 
 
 def test_headings_are_in_order_and_tables_have_headers(default_run):
@@ -297,3 +298,23 @@ def test_template_override_cannot_reach_python(tmp_path):
     assert result.exit_code == 1
     assert "unsafe" in result.stderr and "Traceback" not in result.output
     assert not any(p.suffix == ".html" for p in out.glob("*")) if out.exists() else True
+
+
+def test_history_at_a_glance_and_the_archive_index_lines(tmp_path):
+    """Stage bands with the score and the rules x months heat map over the whole span;
+    the index draws archived reports as points beside the newest timeline's line."""
+    first = run("telecom-2000", as_of="2000-12-31", out_dir=tmp_path)
+    second = run("telecom-2000", as_of="2002-06-30", out_dir=tmp_path)
+    html = second.html_path.read_text(encoding="utf-8")
+    section = html[
+        html.index('id="history"') : html.index("</section>", html.index('id="history"'))
+    ]
+    assert section.count("data:image/svg+xml;base64,") == 2
+    assert "stage 1 first reached 2000-05-31" in section  # the band chart's text alternative
+    heat = second.assessment.heat
+    assert heat["months"][0] == "1994-01" and heat["months"][-1] == "2002-06"
+    assert {row["rule"] for row in heat["rows"]} == {r.id for r in second.assessment.rules}
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "2 archived report(s) as reported" in index
+    assert "current timeline&#39;s month-end scores from 1994-01-31" in index  # escaped
+    assert first.assessment.score != second.assessment.score

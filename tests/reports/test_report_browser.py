@@ -100,7 +100,8 @@ def test_reader_sees_headline_cards_and_charts(browser, reports):
     assert page.locator("article.card").count() == len(with_data)
     assert page.locator("#no-data li").count() == len(a.rules) - len(with_data)
     charts = page.locator("figure.chart img")
-    assert charts.count() == 1 + sum(1 for r in a.rules if r.history)
+    # the score, the two history-at-a-glance charts, one per rule with history
+    assert charts.count() == 3 + sum(1 for r in a.rules if r.history)
     assert page.evaluate(
         "() => [...document.images].every(i => i.complete && i.naturalWidth > 0 && i.alt)"
     )
