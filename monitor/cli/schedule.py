@@ -162,12 +162,36 @@ def _list(config: Config) -> None:
 @CONFIG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
-def runs(config_path: Path | None, as_json: bool, limit: int) -> None:
-    """List recorded runs, newest first."""
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when the last successful run is older than --max-age (for outside monitors).",
+)
+@click.option(
+    "--max-age",
+    "max_age",
+    default="2d",
+    show_default=True,
+    metavar="DURATION",
+    help="With --check: how old the last successful run may be (90d, 2w, 1mo, 2d).",
+)
+def runs(config_path: Path | None, as_json: bool, limit: int, check: bool, max_age: str) -> None:
+    """List recorded runs, newest first; with --check, judge whether the monitor is alive."""
+    from monitor.core.durations import parse_duration
+    from monitor.ops.health import check_last_success
     from monitor.ops.runhistory import RunStore
 
     config = _config(config_path, required=False)
-    rows = RunStore(config.store).recent(limit)
+    store = RunStore(config.store)
+    if check:
+        try:
+            limit_age = parse_duration(max_age)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--max-age") from None
+        health = check_last_success(store, limit_age)
+        click.echo(health.message, err=not health.ok)
+        sys.exit(0 if health.ok else 1)
+    rows = store.recent(limit)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

@@ -132,6 +132,18 @@ class RunStore:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    def last_success(self) -> dict[str, Any] | None:
+        """The newest finished run that produced a report (status ok or degraded)."""
+        query = (
+            select(runs)
+            .where(runs.c.status.in_(("ok", "degraded")), runs.c.finished.is_not(None))
+            .order_by(runs.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else dict(row._mapping)
+
     def count(self, job_id: str | None = None) -> int:
         query = select(runs.c.id)
         if job_id is not None:
