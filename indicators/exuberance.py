@@ -36,6 +36,15 @@ LAGS = 0
 OUTPUT = ["entity", "date", "value", "published"]
 
 
+class _MonthlyStatistic(Indicator):
+    """What every statistic of the family shares: a monthly t-statistic of SERIES."""
+
+    unit = "t-stat"
+    frequency = "monthly"
+    inputs = (SERIES,)
+    max_age = "6mo"
+
+
 def _log_prices(observations: pd.DataFrame) -> pd.DataFrame:
     """Closes of the exuberance series, one row per period (latest vintage), with the
     date each value became knowable (the last publication of any close up to it)."""
@@ -83,7 +92,7 @@ def _critical(path: pd.DataFrame, kind: str) -> pd.DataFrame:
     return path.assign(value=values)
 
 
-class ExplosiveRoot(Indicator):
+class ExplosiveRoot(_MonthlyStatistic):
     """Backward sup ADF statistic (PSY 2015) of the log Nasdaq close: explosive growth.
 
     At each month t: the largest right-tailed ADF t-statistic over every window that
@@ -95,17 +104,13 @@ class ExplosiveRoot(Indicator):
 
     name = "explosive_root"
     title = "Explosive root: backward sup ADF (PSY) of the log Nasdaq"
-    unit = "t-stat"
-    frequency = "monthly"
-    inputs = (SERIES,)
-    max_age = "6mo"
     companions = ("explosive_root_cv95", "explosive_root_gsadf", "explosive_root_gsadf_cv95")
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return bsadf_path(observations)[OUTPUT]
 
 
-class ExplosiveRootCv95(Indicator):
+class ExplosiveRootCv95(_MonthlyStatistic):
     """95% critical value of the BSADF statistic at each month (seeded Monte Carlo).
 
     The quantile of BSADF(t) over 5,000 simulated random walks with the same number
@@ -116,16 +121,12 @@ class ExplosiveRootCv95(Indicator):
 
     name = "explosive_root_cv95"
     title = "Explosive root: 95% critical value of BSADF"
-    unit = "t-stat"
-    frequency = "monthly"
-    inputs = (SERIES,)
-    max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return _critical(bsadf_path(observations), "bsadf")[OUTPUT]
 
 
-class ExplosiveRootGsadf(Indicator):
+class ExplosiveRootGsadf(_MonthlyStatistic):
     """GSADF statistic (PSY 2015) of the sample up to each month: the largest BSADF.
 
     Its last value is the whole-sample test of "no bubble anywhere"; compare it with
@@ -134,10 +135,6 @@ class ExplosiveRootGsadf(Indicator):
 
     name = "explosive_root_gsadf"
     title = "Explosive root: GSADF of the sample to date"
-    unit = "t-stat"
-    frequency = "monthly"
-    inputs = (SERIES,)
-    max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         path = bsadf_path(observations)
@@ -145,15 +142,11 @@ class ExplosiveRootGsadf(Indicator):
         return path.assign(value=running)[OUTPUT]
 
 
-class ExplosiveRootGsadfCv95(Indicator):
+class ExplosiveRootGsadfCv95(_MonthlyStatistic):
     """95% critical value of the GSADF statistic for a sample of the months to date."""
 
     name = "explosive_root_gsadf_cv95"
     title = "Explosive root: 95% critical value of GSADF"
-    unit = "t-stat"
-    frequency = "monthly"
-    inputs = (SERIES,)
-    max_age = "6mo"
 
     def compute(self, observations: pd.DataFrame) -> pd.DataFrame:
         return _critical(bsadf_path(observations), "gsadf")[OUTPUT]

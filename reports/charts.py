@@ -31,6 +31,8 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from monitor.core.plaindata import short_number
+
 MAX_POINTS = 180
 # Charts are drawn about as wide as a phone shows them (4.4 in = 422 px), so 9 pt text
 # stays at least 9 px on a 390 px screen; on a desktop they scale up, never below.
@@ -100,13 +102,8 @@ def _days(xs: list[date]) -> np.ndarray:
 
 
 def _fmt(value: float | None) -> str:
-    """A tick or label value: two decimals below 10, one below 100, none from 100."""
-    if value is None:
-        return "n/a"
-    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
-    text = f"{value:,.{digits}f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return text if text not in ("-0", "") else "0"
+    """A tick or label value (see ``short_number``)."""
+    return short_number(value)
 
 
 def _value_axis(ax: Any, unit: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.assessment.model import Assessment, RuleAssessment, StageAssessment
+from monitor.core.plaindata import short_number
 
 WORDS = {">=": "at or above", ">": "above", "<=": "at or below", "<": "below", "==": "at"}
 OPPOSITE = {
@@ -24,12 +25,8 @@ CLOSEST = 3
 
 
 def _num(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
-    text = f"{value:,.{digits}f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return ("0" if text == "-0" else text).replace("-", "\u2212")
+    """A short number with a typographic minus, as the report prints numbers."""
+    return short_number(value).replace("-", "\u2212")
 
 
 def _with_unit(value: float | None, unit: str) -> str:

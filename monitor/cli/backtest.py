@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.options import PLUGINS, fail
+from monitor.cli.options import PLUGINS, fail, rule_dirs_option
 
 
 @click.command()
@@ -38,13 +38,7 @@ from monitor.cli.options import PLUGINS, fail
     metavar="DURATION",
     help="Signal horizon before an episode's onset (whole months: 24mo, 2y, 8q).",
 )
-@click.option(
-    "--rules",
-    "rule_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Rule folder or file to backtest instead of the bundled set (repeatable).",
-)
+@rule_dirs_option("backtest")
 @PLUGINS
 @click.option(
     "--calibrate",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.options import fail
+from monitor.cli.options import CONFIG, fail
 
 STORE = click.option(
     "--store",
@@ -18,13 +18,6 @@ STORE = click.option(
     default=None,
     metavar="URL",
     help="SQLAlchemy URL of the store. [default: the config's store, else sqlite:///monitor.db]",
-)
-CONFIG = click.option(
-    "--config",
-    "config_path",
-    default=None,
-    type=click.Path(path_type=Path),
-    help="Config file (default: monitor.toml in the current folder, if any).",
 )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.options import PLUGINS, fail
+from monitor.cli.options import CONFIG, PLUGINS, fail, rule_dirs_option
 
 
 @click.command()
@@ -25,13 +25,7 @@ from monitor.cli.options import PLUGINS, fail
     metavar="DATE",
     help="Evaluate as of this date (default: the case's latest data).",
 )
-@click.option(
-    "--rules",
-    "rule_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Rule folder or file to evaluate instead of the bundled set (repeatable).",
-)
+@rule_dirs_option("evaluate")
 @click.option(
     "--out",
     "out_dir",
@@ -40,13 +34,7 @@ from monitor.cli.options import PLUGINS, fail
     help="Folder for the HTML and JSON outputs. [default: the config's, else out]",
 )
 @PLUGINS
-@click.option(
-    "--config",
-    "config_path",
-    default=None,
-    type=click.Path(path_type=Path),
-    help="Config file (default: monitor.toml in the current folder, if any).",
-)
+@CONFIG
 @click.option(
     "--templates",
     "template_dir",

@@ -41,3 +41,13 @@ def display_number(value: float) -> str:
     if "e" in text:
         return text
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def short_number(value: float | None) -> str:
+    """A label value: two decimals below 10, one below 100, none from 100 (``n/a``)."""
+    if value is None:
+        return "n/a"
+    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+    text = f"{value:,.{digits}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text if text not in ("-0", "") else "0"
