@@ -9,13 +9,13 @@ the rule files and the indicator set: change any of them and it is recomputed.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from monitor.assessment.analogies import PRECEDENT_CASE, precedent_case
+from monitor.core.fingerprint import Fingerprint
 from monitor.data.case import Case
 from monitor.engine.timeline import evaluate
 from monitor.indicator.registry import Registry
@@ -24,25 +24,13 @@ from monitor.rulebook.model import RuleSet
 _CACHE: dict[str, dict[str, Any]] = {}
 
 
-def _file_digest(digest: Any, path: Path) -> None:
-    digest.update(str(path.name).encode())
-    try:
-        digest.update(path.read_bytes())
-    except OSError:
-        digest.update(b"<unreadable>")
-
-
 def fingerprint(case: Case, ruleset: RuleSet, registry: Registry) -> str:
     """A digest of everything the peak depends on: data, rules and indicators."""
-    digest = hashlib.sha256()
     folder = Path(case.path).parent if Path(case.path).is_file() else Path(case.path)
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        _file_digest(digest, path)
-    for name in sorted(ruleset.files):
-        _file_digest(digest, Path(name))
-    for name in registry.names():
-        digest.update(f"{name}:{type(registry.get(name)).__qualname__}".encode())
-    return digest.hexdigest()
+    digest = Fingerprint().add_files(p for p in folder.iterdir() if p.is_file())
+    digest.add_files(Path(name) for name in ruleset.files)
+    indicators = {name: type(registry.get(name)).__qualname__ for name in registry.names()}
+    return digest.add_value("indicators", indicators).hexdigest()
 
 
 def peak_2000(ruleset: RuleSet, registry: Registry) -> dict[str, Any]:
