@@ -23,7 +23,6 @@ from monitor.core.retry import RetryPolicy
 from monitor.data.case import Case
 from monitor.data.observations import ValidatedObservations
 from monitor.data.sources.edgar import Company, EdgarSource
-from monitor.data.sources.edgar_mapping import load_mapping
 from monitor.data.store import ObservationStore
 from monitor.pipeline import assess_case
 
@@ -385,14 +384,3 @@ def test_an_evaluation_before_the_restatement_uses_the_first_value(httpserver, t
     before, after = reading("2021-02-15"), reading("2021-04-01")
     assert before[0] == 29.70 and after[0] == 30.53
     assert "firing" not in before[1]
-
-
-def test_the_bundled_mapping_covers_the_company_inputs_of_the_indicators():
-    mapping = load_mapping()
-    for name in ("revenue", "inventory", "receivables_net", "receivables_reserve", "capex"):
-        assert name in mapping
-    assert mapping["revenue"].tags[:2] == (
-        "RevenueFromContractWithCustomerExcludingAssessedTax",
-        "Revenues",
-    )
-    assert mapping["inventory"].kind == "instant" and mapping["revenue"].kind == "duration"
