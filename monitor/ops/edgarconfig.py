@@ -16,9 +16,11 @@ Kept apart from :mod:`monitor.ops.sourceconfig`, which only hands the table over
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+from monitor.data.observations import ENTITY_PATTERN
 from monitor.data.sources.edgar import DEFAULT_API, DEFAULT_COMPANIES, Company, EdgarSource
 
 EDGAR_KEYS = {"user_agent", "companies", "defaults", "mapping"}
@@ -75,7 +77,7 @@ def check_edgar(check: Any, table: dict[str, Any], i: int) -> None:
         cik, entity = entry.get("cik"), entry.get("entity")
         if isinstance(cik, bool) or not isinstance(cik, int) or not 0 < cik < 10**10:
             check.error(TABLE, "companies", "cik: the SEC's number, e.g. 1045810", i)
-        if not isinstance(entity, str) or not entity:
+        if not isinstance(entity, str) or not re.match(ENTITY_PATTERN, entity):
             check.error(TABLE, "companies", "entity: the id observations carry, e.g. NVDA", i)
             continue
         if entity in entities and cik not in default_ciks:

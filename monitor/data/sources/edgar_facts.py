@@ -25,8 +25,9 @@ appears in many filings. The rules, in order:
    Where the document has no three-month figure for it, Q4 is derived as the fiscal
    year minus its three quarters, but only when all three are present and contiguous
    (Q1 starts on the year's first day, each quarter starts the day after the previous
-   one ends); otherwise it stays a gap. Each derived vintage is dated on the day the
-   last of its parts, as then known, was filed.
+   one ends) and what is left of the year is a quarter's length; otherwise it stays a
+   gap. Each derived vintage is dated on the day the last of its parts, as then
+   known, was filed.
 """
 
 from __future__ import annotations
@@ -236,8 +237,9 @@ def _fourth_quarters(
                 break
             parts.append(quarters[period])
             cursor = period[1] + ONE_DAY
-        if len(parts) < 3 or cursor > end:
-            continue  # a quarter missing (or not contiguous): Q4 stays a gap
+        remainder = (end - cursor).days + 1
+        if len(parts) < 3 or not QUARTER_DAYS[0] <= remainder <= QUARTER_DAYS[1]:
+            continue  # a quarter missing, not contiguous, or no quarter left: a gap
         rows = _derived(quarterly, cursor, end, year, parts)
         if rows:
             out[(quarterly, cursor, end)] = rows
