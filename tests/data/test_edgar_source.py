@@ -384,3 +384,10 @@ def test_an_evaluation_before_the_restatement_uses_the_first_value(httpserver, t
     before, after = reading("2021-02-15"), reading("2021-04-01")
     assert before[0] == 29.70 and after[0] == 30.53
     assert "firing" not in before[1]
+
+
+def test_every_edgar_source_in_a_process_shares_one_rate_limiter():
+    one = EdgarSource([AMD], user_agent=AGENT, name="a")
+    two = EdgarSource([AMD], user_agent=AGENT, name="b")
+    assert one.limiter is two.limiter
+    assert (one.limiter.requests, one.limiter.per) == (10, 1.0)  # the SEC's limit

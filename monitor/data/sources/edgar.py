@@ -9,10 +9,10 @@ value is a new vintage; quarters apart from year-to-date figures).
 
 The SEC's fair-access rules: every request names its sender in the ``User-Agent``
 (a name and a contact e-mail, taken from the config) and a client sends at most 10
-requests a second (a :class:`~monitor.data.sources.ratelimit.RateLimiter` waits before
-every attempt, retries included). Requests go through
-:func:`monitor.data.sources.http.get` (429 with ``Retry-After``, 5xx, timeouts), and
-every error names the source and the CIK.
+requests a second (one :class:`~monitor.data.sources.ratelimit.RateLimiter` per
+process, shared by every EDGAR source, waits before every attempt, retries included).
+Requests go through :func:`monitor.data.sources.http.get` (429 with ``Retry-After``,
+5xx, timeouts), and every error names the source and the CIK.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ from monitor.data.sources.ratelimit import RateLimiter
 DEFAULT_API = "https://data.sec.gov"
 USER_AGENT_KEY = "user_agent"
 MAX_REQUESTS_PER_SECOND = 10  # the SEC's fair-access limit
+# one limiter per process: the limit is the SEC's per client, however many EDGAR
+# sources a config declares
+SEC_LIMITER = RateLimiter(MAX_REQUESTS_PER_SECOND, 1.0)
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ class EdgarSource:
         self.timeout = timeout
         self.policy = policy
         self._sleep = sleep or time.sleep
-        self.limiter = limiter or RateLimiter(MAX_REQUESTS_PER_SECOND, 1.0, sleep=self._sleep)
+        self.limiter = limiter or SEC_LIMITER
 
     # --- the Source interface ----------------------------------------------------------
 
