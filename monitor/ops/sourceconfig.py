@@ -3,7 +3,7 @@
 ```toml
 [[source]]
 name = "fred"
-kind = "fred"                       # fred | file | facts
+kind = "fred"                       # fred | file | facts | edgar
 series = [
   {id = "FEDFUNDS", series = "fed_funds_effective", unit = "%", lag = 32},
   {id = "NASDAQCOM", series = "nasdaq_close", unit = "index", native = "daily", lag = 1},
@@ -25,6 +25,7 @@ kind = "facts"
 path = "data/facts.yaml"
 ```
 
+An SEC EDGAR table (``kind = "edgar"``) is described in :mod:`monitor.ops.edgarconfig`.
 A FRED key comes from ``FRED_API_KEY`` (never the file). Every problem is reported with
 its line, as for the rest of the config.
 """
@@ -45,11 +46,12 @@ from monitor.data.sources.fred_source import (
     FredSource,
     FredSpec,
 )
+from monitor.ops.edgarconfig import EDGAR_KEYS, build_edgar, check_edgar, summary
 
-KINDS = ("fred", "file", "facts")
+KINDS = ("fred", "file", "facts", "edgar")
 SOURCE_KEYS = {
     "name", "kind", "series", "path", "entity", "unit", "source", "columns",
-    "frequency", "lag", "sheet", "api_url", "graph_url",
+    "frequency", "lag", "sheet", "api_url", "graph_url", *EDGAR_KEYS,
 }  # fmt: skip
 FRED_SERIES_KEYS = {
     "id", "series", "unit", "entity", "frequency", "native", "aggregation", "lag", "mode",
@@ -65,6 +67,8 @@ class SourceConfig:
     base: Path = Path(".")
 
     def series_ids(self) -> list[str]:
+        if self.kind == "edgar":
+            return summary(self.options)
         series = self.options.get("series")
         if isinstance(series, list):
             return [str(s.get("series", "")) for s in series]
@@ -73,6 +77,8 @@ class SourceConfig:
     def build(self) -> Source:
         """The configured :class:`~monitor.data.sources.base.Source`."""
         o = self.options
+        if self.kind == "edgar":
+            return build_edgar(self.name, o, self.base)
         if self.kind == "fred":
             specs = [
                 FredSpec(
@@ -149,6 +155,8 @@ def parse_sources(check: Any, tables: Any, base: Path) -> list[SourceConfig]:
                     check.error("source", "series", f"mode must be one of {', '.join(MODES)}", i)
                 if entry.get("frequency", "monthly") not in FREQUENCIES:
                     check.error("source", "series", f"frequency: one of {FREQUENCIES}", i)
+        elif kind == "edgar":
+            check_edgar(check, table, i)
         elif not isinstance(table.get("path"), str):
             check.error("source", "path", f"a {kind} source needs a path", i)
         if name and kind:

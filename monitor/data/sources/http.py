@@ -35,10 +35,17 @@ def get(
     secrets: tuple[str, ...] = (),
     sleep: Callable[[float], None] = time.sleep,
     describe_error: Callable[[httpx.Response], str] | None = None,
+    throttle: Callable[[], None] | None = None,
 ) -> httpx.Response:
-    """The 200 answer to ``GET url``, or a :class:`SourceError` naming ``source``."""
+    """The 200 answer to ``GET url``, or a :class:`SourceError` naming ``source``.
+
+    ``throttle`` is called before every attempt (a rate limiter's ``wait``), so
+    retries count against a service's request limit too.
+    """
 
     def attempt() -> httpx.Response:
+        if throttle is not None:
+            throttle()
         try:
             response = httpx.get(url, params=params, headers=headers, timeout=timeout)
         except httpx.TimeoutException:
