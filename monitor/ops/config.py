@@ -14,10 +14,7 @@ Secrets never live in the file: only the *names* of environment variables do.
 from __future__ import annotations
 
 import importlib.util
-import ipaddress
-import os
 import re
-import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +26,16 @@ from monitor.core.errors import ConfigError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position
 from monitor.ops.sourceconfig import SourceConfig, parse_sources
+from monitor.ops.targets import (
+    EmailTarget,
+    HeartbeatTarget,
+    TeamsTarget,
+    WebhookTarget,
+    parse_email,
+    parse_heartbeat,
+    parse_teams,
+    parse_webhook,
+)
 from monitor.ops.triggers import build_trigger
 
 CONFIG_NAME = "monitor.toml"
@@ -54,26 +61,6 @@ class Schedule:
 
 
 @dataclass
-class EmailTarget:
-    host: str
-    port: int
-    security: str  # starttls | ssl | none
-    sender: str
-    to: list[str]
-    username: str | None = None
-    password_env: str | None = None
-    timeout: float = 30.0
-
-
-@dataclass
-class WebhookTarget:
-    url: str | None = None
-    url_env: str | None = None
-    token_env: str | None = None
-    timeout: float = 10.0
-
-
-@dataclass
 class Config:
     path: Path
     timezone: str = "UTC"
@@ -88,6 +75,8 @@ class Config:
     schedules: list[Schedule] = field(default_factory=list)
     email: EmailTarget | None = None
     webhook: WebhookTarget | None = None
+    teams: TeamsTarget | None = None
+    heartbeat: HeartbeatTarget | None = None
     retries: int = 3
     backoff_seconds: float = 2.0
     after_failures: int = 1
@@ -96,6 +85,10 @@ class Config:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    def has_targets(self) -> bool:
+        """Whether any notification target (e-mail, webhook, Teams) is configured."""
+        return any(t is not None for t in (self.email, self.webhook, self.teams))
 
     def sqlite_path(self) -> Path | None:
         """The database file when the store is SQLite on disk (locks live beside it)."""
@@ -207,7 +200,8 @@ class _Checker:
         return list(value)
 
 
-TOP_KEYS = {"monitor", "schedule", "notify", "source"}  # a [case] table was accepted, never read
+# a [case] table was accepted, never read
+TOP_KEYS = {"monitor", "schedule", "notify", "source", "heartbeat"}
 MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; Python's timedelta overflows far later
 STORE_DRIVERS = {"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"}
 MONITOR_KEYS = {
@@ -223,22 +217,10 @@ MONITOR_KEYS = {
 }
 STEPS = ("daily", "month-end")
 SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
-NOTIFY_KEYS = {"email", "webhook", "retries", "backoff_seconds", "after_failures"}
+NOTIFY_KEYS = {"email", "webhook", "teams", "retries", "backoff_seconds", "after_failures"}
 MAX_RETRIES = 10
 MAX_BACKOFF_SECONDS = 300.0
 MAX_AFTER_FAILURES = 1000
-EMAIL_KEYS = {
-    "host",
-    "port",
-    "security",
-    "from",
-    "to",
-    "username",
-    "password_env",
-    "timeout",
-    "enabled",
-}
-WEBHOOK_KEYS = {"url", "url_env", "token_env", "timeout", "enabled"}
 
 
 def load_config(path: Path) -> Config:
@@ -327,8 +309,10 @@ def load_config(path: Path) -> Config:
             f"expected a whole number from 1 to {MAX_AFTER_FAILURES} (failed runs in a row)",
         )
         config.after_failures = 1
-    config.email = _email(check, check.get(notify, "email", dict, "notify", None))
-    config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
+    config.email = parse_email(check, check.get(notify, "email", dict, "notify", None))
+    config.webhook = parse_webhook(check, check.get(notify, "webhook", dict, "notify", None))
+    config.teams = parse_teams(check, check.get(notify, "teams", dict, "notify", None))
+    config.heartbeat = parse_heartbeat(check, check.get(data, "heartbeat", dict, None, None))
     config.sources = parse_sources(check, data.get("source", []), base)
     check.problems.raise_if_any(ConfigError)
     return config
@@ -413,102 +397,6 @@ def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule |
     if not sid or (cron is None) == (interval is None):
         return None
     return Schedule(sid, cases, cron, None if second is None else str(second), interval)
-
-
-def _email(check: _Checker, data: dict[str, Any] | None) -> EmailTarget | None:
-    t = "notify.email"
-    if data is None:
-        return None
-    check.unknown(data, EMAIL_KEYS, t)
-    if not check.get(data, "enabled", bool, t, True):
-        return None
-    host = check.get(data, "host", str, t, None)
-    sender = check.get(data, "from", str, t, None)
-    to = check.strings(data, "to", t, [])
-    for key, value in (("host", host), ("from", sender), ("to", to)):
-        if not value:
-            check.error(t, key, "required")
-    security = check.get(data, "security", str, t, "starttls")
-    if security not in ("starttls", "ssl", "none"):
-        check.error(t, "security", "expected starttls, ssl or none")
-    port = check.get(data, "port", int, t, {"ssl": 465, "none": 25}.get(security, 587))
-    password_env = check.get(data, "password_env", str, t, None)
-    if security == "none" and password_env and not _loopback(host):
-        check.error(
-            t,
-            "security",
-            "a password is never sent unencrypted to another host: "
-            "use starttls or ssl (none is for a relay on this machine)",
-        )
-    return EmailTarget(
-        host or "",
-        port,
-        security,
-        sender or "",
-        to,
-        check.get(data, "username", str, t, None),
-        password_env,
-        float(check.get(data, "timeout", (int, float), t, 30.0)),
-    )
-
-
-def _loopback(host: str | None) -> bool:
-    """Whether ``host`` is this machine: by its address, never by how the name begins.
-
-    ``127.0.0.1.evil.example`` is a name anyone can point anywhere; it is resolved
-    and every address it resolves to must be a loopback address. A name that does not
-    resolve is not loopback.
-    """
-    if not host:
-        return False
-    name = host.strip("[]")
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        pass
-    if name.lower() == "localhost":  # RFC 6761: always the loopback interface
-        return True
-    try:
-        infos = socket.getaddrinfo(name, None)
-    except (OSError, UnicodeError):
-        return False
-    addresses = {info[4][0] for info in infos}
-    return bool(addresses) and all(
-        ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addresses
-    )
-
-
-def _plain_http_to_another_host(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme.lower() == "http" and not _loopback(parts.hostname)
-
-
-def _webhook(check: _Checker, data: dict[str, Any] | None) -> WebhookTarget | None:
-    t = "notify.webhook"
-    if data is None:
-        return None
-    check.unknown(data, WEBHOOK_KEYS, t)
-    if not check.get(data, "enabled", bool, t, True):
-        return None
-    url = check.get(data, "url", str, t, None)
-    url_env = check.get(data, "url_env", str, t, None)
-    if (url is None) == (url_env is None):
-        check.error(t, "url", "give exactly one of url or url_env (for URLs that hold a token)")
-    token_env = check.get(data, "token_env", str, t, None)
-    target = url if url is not None else os.environ.get(url_env or "")
-    if token_env and target and _plain_http_to_another_host(target):
-        check.error(
-            t,
-            "url" if url is not None else "url_env",
-            "a bearer token is never sent over plain http:// to another host: use https "
-            "(http is for a receiver on this machine)",
-        )
-    return WebhookTarget(
-        url,
-        url_env,
-        token_env,
-        float(check.get(data, "timeout", (int, float), t, 10.0)),
-    )
 
 
 def find_config(path: Path | None = None, cwd: Path | None = None) -> Config | None:
