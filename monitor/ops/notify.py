@@ -101,6 +101,7 @@ def build_message(
         lines.append(f"Report: {report}")
     payload = {
         "case": case,
+        "title": title,
         "as_of": as_of,
         "stage": stage,
         "previous_stage": previous_stage,

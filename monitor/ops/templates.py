@@ -101,7 +101,8 @@ def slack_escape(text: str) -> str:
 
 
 _MARKDOWN_ANYWHERE = re.compile(r"([\\`*_\[\](){}<>#~|!])")
-_MARKDOWN_LINE_START = re.compile(r"(?m)^(\s*)([-+]|\d+\.)(?=\s)")
+_MARKDOWN_BULLET = re.compile(r"(?m)^(\s*)([-+])(?=\s)")
+_MARKDOWN_NUMBERED = re.compile(r"(?m)^(\s*\d+)\.(?=\s)")
 
 
 def markdown_escape(text: str) -> str:
@@ -110,7 +111,8 @@ def markdown_escape(text: str) -> str:
     Braces are escaped too, so a value cannot form the card's ``{{DATE(...)}}`` functions.
     """
     text = _MARKDOWN_ANYWHERE.sub(r"\\\1", text)
-    return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MARKDOWN_BULLET.sub(r"\1\\\2", text)
+    return _MARKDOWN_NUMBERED.sub(r"\1\\.", text)
 
 
 @dataclass(frozen=True)
