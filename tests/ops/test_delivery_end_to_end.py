@@ -58,6 +58,12 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
         controller.stop()
 
 
+SUBJECT = (
+    "{{ case }}: stage {{ stage }} "
+    "(was {{ previous_stage if previous_stage is not none else '-' }})"
+)
+
+
 def write_config(folder: Path, port: int, hook: str, cases: str = '["telecom-2000"]') -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "monitor.toml"
@@ -82,7 +88,7 @@ port = {port}
 security = "none"
 from = "monitor@example.org"
 to = ["desk@example.org"]
-subject_template = "{{{{ case }}}}: stage {{{{ stage }}}} (was {{{{ previous_stage if previous_stage is not none else '-' }}}})"
+subject_template = "{SUBJECT}"
 body_template = '''
 {{% if kind == "failure" %}}{{{{ case }}}} failed {{{{ failures_in_a_row }}}} time(s): \
 {{{{ errors|first }}}}{{% elif kind == "change" %}}Score {{{{ "%.1f"|format(score) }}}}; \

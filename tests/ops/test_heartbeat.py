@@ -43,8 +43,7 @@ def test_success_posts_the_summary(tmp_path: Path, httpserver: HTTPServer) -> No
     assert delivery is not None and delivery.ok
     [(request, _)] = httpserver.log
     assert request.get_data(as_text=True) == (
-        "schedule nightly: 1 case(s)\n"
-        "telecom-2000: ok, stage 3, report /srv/out/telecom-2000.html"
+        "schedule nightly: 1 case(s)\ntelecom-2000: ok, stage 3, report /srv/out/telecom-2000.html"
     )
 
 

@@ -23,8 +23,7 @@ from monitor.ops.templates import (
 def config_with(tmp_path: Path, table: str, body: str) -> Path:
     path = tmp_path / "monitor.toml"
     path.write_text(
-        '[monitor]\ncases = ["telecom-2000"]\n\n[notify]\nretries = 1\n\n'
-        f"[notify.{table}]\n{body}",
+        f'[monitor]\ncases = ["telecom-2000"]\n\n[notify]\nretries = 1\n\n[notify.{table}]\n{body}',
         encoding="utf-8",
     )
     return path
@@ -44,7 +43,7 @@ def test_good_templates_load(tmp_path: Path) -> None:
         config_with(
             tmp_path,
             "webhook",
-            WEBHOOK + 'text_template = "{{ case }}: stage {{ stage }} ({{ reasons|join(\'; \') }})"\n',
+            WEBHOOK + "text_template = \"{{ case }}: {{ stage }} ({{ reasons|join('; ') }})\"\n",
         )
     )
     assert config.webhook is not None
@@ -73,7 +72,7 @@ def test_unknown_variable_in_an_untaken_branch_is_refused_too(tmp_path: Path) ->
 
 
 def test_sandbox_refuses_python_internals_at_load(tmp_path: Path) -> None:
-    body = "text_template = \"{{ case.__class__.__mro__[1].__subclasses__() }}\"\n"
+    body = 'text_template = "{{ case.__class__.__mro__[1].__subclasses__() }}"\n'
     [problem] = problems_of(config_with(tmp_path, "webhook", WEBHOOK + body))
     assert "text_template: fails on a sample change message: SecurityError" in problem
 
