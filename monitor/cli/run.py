@@ -57,6 +57,15 @@ from monitor.cli.options import CONFIG, PLUGINS, fail, rule_dirs_option
     "chromium). [default: the config's, else off]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+@click.option(
+    "--schedule",
+    "schedule_id",
+    default=None,
+    metavar="ID",
+    help="Run the config's [[schedule]] ID once exactly as the daemon would (run lock, "
+    "history, notifications, heartbeat), for cron, systemd timers and Airflow; combines "
+    "only with --config, --as-of and --json. Exit 1 if a case failed.",
+)
 def run(
     case_name: str | None,
     as_of: str | None,
@@ -68,6 +77,7 @@ def run(
     step: str | None,
     pdf: bool | None,
     as_json: bool,
+    schedule_id: str | None,
 ) -> None:
     """Evaluate a case and write its report (HTML and JSON).
 
@@ -79,6 +89,23 @@ def run(
     from monitor.ops.lock import run_lock
     from monitor.pipeline import run as run_pipeline
 
+    if schedule_id is not None:
+        from monitor.cli.oneshot import run_once
+
+        run_once(
+            schedule_id,
+            config_path,
+            as_of,
+            as_json,
+            case=case_name,
+            rules=rule_dirs,
+            out=out_dir,
+            plugins=plugin_dirs,
+            templates=template_dir,
+            step=step,
+            pdf=pdf,
+        )
+        return
     try:
         config = find_config(config_path)
     except ConfigError as exc:

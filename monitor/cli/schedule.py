@@ -67,6 +67,15 @@ after_failures = 1               # notify when a case failed this many runs in a
 # [notify.webhook]               # JSON POST with a Slack-compatible "text" field
 # url_env = "MONITOR_WEBHOOK_URL"  # or url = "https://..." when the URL holds no secret
 # token_env = "MONITOR_WEBHOOK_TOKEN"  # optional: sent as "Authorization: Bearer ..."
+
+# [notify.teams]                 # an Adaptive Card to a Teams Workflows webhook
+# url_env = "MONITOR_TEAMS_URL"  # the Workflows URL is signed: only from the environment
+
+# Message text may be reworded per target with *_template keys (Jinja2 sandbox),
+# e.g. subject_template = "{{ case }}: stage {{ stage }}"; see docs/deployment.md.
+
+# [heartbeat]                    # pinged after every run (URL + "/fail" when a run failed)
+# url_env = "MONITOR_HEARTBEAT_URL"  # or url = "https://hc-ping.com/<uuid>"
 """
 
 
@@ -229,12 +238,14 @@ def _row_line(row: dict[str, Any]) -> str:
     help="Send a test message to every configured target.",
 )
 def notify(config_path: Path | None, send_test: bool) -> None:
-    """Send a test notification (email and/or webhook from the config)."""
+    """Send a test notification (email, webhook and/or Teams from the config)."""
     from monitor.ops.notify import probe_message, send_all
 
     config = _config(config_path)
-    if config.email is None and config.webhook is None:
-        click.echo("error: no [notify.email] or [notify.webhook] configured", err=True)
+    if not config.has_targets():
+        click.echo(
+            "error: no [notify.email], [notify.webhook] or [notify.teams] configured", err=True
+        )
         sys.exit(1)
     deliveries = send_all(config, probe_message())
     for d in deliveries:

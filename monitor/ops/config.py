@@ -1,10 +1,9 @@
 """``monitor.toml``: one file that says what to run, when, where, and whom to tell.
 
 Read with :mod:`tomllib`, validated by hand so every error names the key *and the
-line* (``monitor.toml:12: [[schedule]] #1 cron: ...``). tomllib keeps no positions,
-so :func:`key_line` finds them by scanning the text for ``[table]`` / ``[[array]]``
-headers and ``key =`` lines: good enough for the flat files we document, and it
-falls back to the table header (or line 1) when a key hides in an inline table.
+line* (``monitor.toml:12: [[schedule]] #1 cron: ...``; positions come from
+:mod:`monitor.ops.configcheck`). The notification targets and the heartbeat are read
+by :mod:`monitor.ops.targets`, the ``[[source]]`` tables by :mod:`monitor.ops.sourceconfig`.
 
 Relative paths resolve against the config file's folder, not the working
 directory, so a daemon started by systemd from ``/`` finds the same files.
@@ -14,10 +13,7 @@ Secrets never live in the file: only the *names* of environment variables do.
 from __future__ import annotations
 
 import importlib.util
-import ipaddress
-import os
 import re
-import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,14 +22,38 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.core.errors import ConfigError
-from monitor.core.problems import Problems
-from monitor.core.yamlio import Position
+from monitor.ops.configcheck import SECRET_KEYS, ConfigChecker, key_line
 from monitor.ops.sourceconfig import SourceConfig, parse_sources
+from monitor.ops.targets import (
+    EmailTarget,
+    HeartbeatTarget,
+    TeamsTarget,
+    WebhookTarget,
+    parse_email,
+    parse_heartbeat,
+    parse_teams,
+    parse_webhook,
+)
 from monitor.ops.triggers import build_trigger
 
 CONFIG_NAME = "monitor.toml"
-SECRET_KEYS = {"password", "token", "secret", "api_key"}
 DAY_FIELD_DIGIT = re.compile(r"\d")
+_Checker = ConfigChecker  # the name the readers below use
+__all__ = [
+    "CONFIG_NAME",
+    "SECRET_KEYS",
+    "Config",
+    "ConfigChecker",
+    "ConfigError",
+    "EmailTarget",
+    "HeartbeatTarget",
+    "Schedule",
+    "TeamsTarget",
+    "WebhookTarget",
+    "find_config",
+    "key_line",
+    "load_config",
+]
 
 
 @dataclass
@@ -54,26 +74,6 @@ class Schedule:
 
 
 @dataclass
-class EmailTarget:
-    host: str
-    port: int
-    security: str  # starttls | ssl | none
-    sender: str
-    to: list[str]
-    username: str | None = None
-    password_env: str | None = None
-    timeout: float = 30.0
-
-
-@dataclass
-class WebhookTarget:
-    url: str | None = None
-    url_env: str | None = None
-    token_env: str | None = None
-    timeout: float = 10.0
-
-
-@dataclass
 class Config:
     path: Path
     timezone: str = "UTC"
@@ -88,6 +88,8 @@ class Config:
     schedules: list[Schedule] = field(default_factory=list)
     email: EmailTarget | None = None
     webhook: WebhookTarget | None = None
+    teams: TeamsTarget | None = None
+    heartbeat: HeartbeatTarget | None = None
     retries: int = 3
     backoff_seconds: float = 2.0
     after_failures: int = 1
@@ -96,6 +98,10 @@ class Config:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    def has_targets(self) -> bool:
+        """Whether any notification target (e-mail, webhook, Teams) is configured."""
+        return any(t is not None for t in (self.email, self.webhook, self.teams))
 
     def sqlite_path(self) -> Path | None:
         """The database file when the store is SQLite on disk (locks live beside it)."""
@@ -110,104 +116,8 @@ class Config:
         return db if db is not None else self.folder / ".monitor-store"
 
 
-def key_line(text: str, table: str | None, key: str | None, index: int = 0) -> int:
-    """1-based line of ``key`` in ``[table]`` (or the ``index``-th ``[[table]]``).
-
-    ``table=None`` means the top level (before any header). Returns the header's
-    line when the key is not found on its own line, and 1 when nothing matches.
-    """
-    current: str | None = None
-    seen: dict[str, int] = {}
-    header_line = 1 if table is None else 0
-    in_target = table is None
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", line)
-        if header:
-            current = header.group(1).replace('"', "").replace(" ", "")
-            count = seen.get(current, -1) + 1
-            seen[current] = count
-            in_target = current == table and count == index
-            if in_target:
-                header_line = number
-            continue
-        if in_target and key and re.match(rf'^"?{re.escape(key)}"?\s*=', line):
-            return number
-    return header_line or 1
-
-
-class _Checker:
-    """Collects problems as ``file:line: where key: message`` while reading values."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path, self.text = path, text
-        self.problems = Problems()
-
-    def error(self, table: str | None, key: str | None, message: str, index: int = 0) -> None:
-        line = key_line(self.text, table, key, index)
-        where = (
-            ""
-            if table is None
-            else (
-                f"[[{table}]] #{index + 1} " if table in ("schedule", "source") else f"[{table}] "
-            )
-        )
-        label = f"{where}{key or ''}".strip()
-        self.problems.add(
-            Position(str(self.path), line, 0), f"{label}: {message}" if label else message
-        )
-
-    def unknown(
-        self, data: dict[str, Any], allowed: set[str], table: str | None, index: int = 0
-    ) -> None:
-        for key in sorted(set(data) - allowed):
-            if key in SECRET_KEYS:
-                self.error(
-                    table,
-                    key,
-                    f"secrets are not allowed in the file: set {key}_env "
-                    "to the name of an environment variable",
-                    index,
-                )
-            else:
-                self.error(
-                    table, key, f"unknown key (allowed: {', '.join(sorted(allowed))})", index
-                )
-
-    def get(
-        self,
-        data: dict[str, Any],
-        key: str,
-        kind: type | tuple[type, ...],
-        table: str | None,
-        default: Any = None,
-        index: int = 0,
-    ) -> Any:
-        if key not in data:
-            return default
-        value = data[key]
-        if isinstance(value, bool) and kind in (int, float, (int, float)):
-            self.error(table, key, "expected a number", index)
-            return default
-        if not isinstance(value, kind):
-            name = kind.__name__ if isinstance(kind, type) else "number"
-            self.error(table, key, f"expected {name}, got {type(value).__name__}", index)
-            return default
-        return value
-
-    def strings(
-        self, data: dict[str, Any], key: str, table: str | None, default: list[str], index: int = 0
-    ) -> list[str]:
-        value = data.get(key, default)
-        if isinstance(value, str):
-            return [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error(table, key, "expected a string or a list of strings", index)
-            return default
-        return list(value)
-
-
-TOP_KEYS = {"monitor", "schedule", "notify", "source"}  # a [case] table was accepted, never read
+# a [case] table was accepted, never read
+TOP_KEYS = {"monitor", "schedule", "notify", "source", "heartbeat"}
 MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; Python's timedelta overflows far later
 STORE_DRIVERS = {"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"}
 MONITOR_KEYS = {
@@ -223,22 +133,10 @@ MONITOR_KEYS = {
 }
 STEPS = ("daily", "month-end")
 SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
-NOTIFY_KEYS = {"email", "webhook", "retries", "backoff_seconds", "after_failures"}
+NOTIFY_KEYS = {"email", "webhook", "teams", "retries", "backoff_seconds", "after_failures"}
 MAX_RETRIES = 10
 MAX_BACKOFF_SECONDS = 300.0
 MAX_AFTER_FAILURES = 1000
-EMAIL_KEYS = {
-    "host",
-    "port",
-    "security",
-    "from",
-    "to",
-    "username",
-    "password_env",
-    "timeout",
-    "enabled",
-}
-WEBHOOK_KEYS = {"url", "url_env", "token_env", "timeout", "enabled"}
 
 
 def load_config(path: Path) -> Config:
@@ -327,8 +225,10 @@ def load_config(path: Path) -> Config:
             f"expected a whole number from 1 to {MAX_AFTER_FAILURES} (failed runs in a row)",
         )
         config.after_failures = 1
-    config.email = _email(check, check.get(notify, "email", dict, "notify", None))
-    config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
+    config.email = parse_email(check, check.get(notify, "email", dict, "notify", None))
+    config.webhook = parse_webhook(check, check.get(notify, "webhook", dict, "notify", None))
+    config.teams = parse_teams(check, check.get(notify, "teams", dict, "notify", None))
+    config.heartbeat = parse_heartbeat(check, check.get(data, "heartbeat", dict, None, None))
     config.sources = parse_sources(check, data.get("source", []), base)
     check.problems.raise_if_any(ConfigError)
     return config
@@ -413,102 +313,6 @@ def _schedule(check: _Checker, sched: Any, i: int, config: Config) -> Schedule |
     if not sid or (cron is None) == (interval is None):
         return None
     return Schedule(sid, cases, cron, None if second is None else str(second), interval)
-
-
-def _email(check: _Checker, data: dict[str, Any] | None) -> EmailTarget | None:
-    t = "notify.email"
-    if data is None:
-        return None
-    check.unknown(data, EMAIL_KEYS, t)
-    if not check.get(data, "enabled", bool, t, True):
-        return None
-    host = check.get(data, "host", str, t, None)
-    sender = check.get(data, "from", str, t, None)
-    to = check.strings(data, "to", t, [])
-    for key, value in (("host", host), ("from", sender), ("to", to)):
-        if not value:
-            check.error(t, key, "required")
-    security = check.get(data, "security", str, t, "starttls")
-    if security not in ("starttls", "ssl", "none"):
-        check.error(t, "security", "expected starttls, ssl or none")
-    port = check.get(data, "port", int, t, {"ssl": 465, "none": 25}.get(security, 587))
-    password_env = check.get(data, "password_env", str, t, None)
-    if security == "none" and password_env and not _loopback(host):
-        check.error(
-            t,
-            "security",
-            "a password is never sent unencrypted to another host: "
-            "use starttls or ssl (none is for a relay on this machine)",
-        )
-    return EmailTarget(
-        host or "",
-        port,
-        security,
-        sender or "",
-        to,
-        check.get(data, "username", str, t, None),
-        password_env,
-        float(check.get(data, "timeout", (int, float), t, 30.0)),
-    )
-
-
-def _loopback(host: str | None) -> bool:
-    """Whether ``host`` is this machine: by its address, never by how the name begins.
-
-    ``127.0.0.1.evil.example`` is a name anyone can point anywhere; it is resolved
-    and every address it resolves to must be a loopback address. A name that does not
-    resolve is not loopback.
-    """
-    if not host:
-        return False
-    name = host.strip("[]")
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        pass
-    if name.lower() == "localhost":  # RFC 6761: always the loopback interface
-        return True
-    try:
-        infos = socket.getaddrinfo(name, None)
-    except (OSError, UnicodeError):
-        return False
-    addresses = {info[4][0] for info in infos}
-    return bool(addresses) and all(
-        ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addresses
-    )
-
-
-def _plain_http_to_another_host(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme.lower() == "http" and not _loopback(parts.hostname)
-
-
-def _webhook(check: _Checker, data: dict[str, Any] | None) -> WebhookTarget | None:
-    t = "notify.webhook"
-    if data is None:
-        return None
-    check.unknown(data, WEBHOOK_KEYS, t)
-    if not check.get(data, "enabled", bool, t, True):
-        return None
-    url = check.get(data, "url", str, t, None)
-    url_env = check.get(data, "url_env", str, t, None)
-    if (url is None) == (url_env is None):
-        check.error(t, "url", "give exactly one of url or url_env (for URLs that hold a token)")
-    token_env = check.get(data, "token_env", str, t, None)
-    target = url if url is not None else os.environ.get(url_env or "")
-    if token_env and target and _plain_http_to_another_host(target):
-        check.error(
-            t,
-            "url" if url is not None else "url_env",
-            "a bearer token is never sent over plain http:// to another host: use https "
-            "(http is for a receiver on this machine)",
-        )
-    return WebhookTarget(
-        url,
-        url_env,
-        token_env,
-        float(check.get(data, "timeout", (int, float), t, 10.0)),
-    )
 
 
 def find_config(path: Path | None = None, cwd: Path | None = None) -> Config | None:

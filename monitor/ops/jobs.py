@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from monitor.core.redaction import redact
 from monitor.indicator.registry import load_registry
 from monitor.ops.config import Config, Schedule, load_config
+from monitor.ops.heartbeat import ping as ping_heartbeat
 from monitor.ops.lock import run_lock
 from monitor.ops.notify import Message, build_message, secrets, send_all, what_changed
 from monitor.ops.reload import RuleReloader
@@ -86,9 +87,16 @@ def reloader_for(config: Config) -> RuleReloader:
 
 
 def run_schedule(
-    config: Config, schedule: Schedule, trigger: str = "scheduled", store: RunStore | None = None
+    config: Config,
+    schedule: Schedule,
+    trigger: str = "scheduled",
+    store: RunStore | None = None,
+    as_of: str | None = None,
 ) -> list[CaseOutcome]:
-    """Run every case of ``schedule`` under the output folder's run lock."""
+    """Run every case of ``schedule`` under the output folder's run lock, then ping the
+    heartbeat. The daemon and the one-shot ``monitor run --schedule`` both come here;
+    ``as_of`` pins the evaluation date (an outside scheduler's logical date).
+    """
 
     own_store = store is None
     lost = _history_lost(config) if own_store else False
@@ -101,7 +109,9 @@ def run_schedule(
     try:
         with run_lock(config.out):
             for case in schedule.cases:
-                outcomes.append(run_case(config, schedule.id, case, trigger, store, lost))
+                outcomes.append(
+                    run_case(config, schedule.id, case, trigger, store, lost, as_of=as_of)
+                )
     except Exception as exc:  # noqa: BLE001 - the lock or the output folder failed first
         done = {o.case for o in outcomes}
         error = f"output folder {config.out} unusable: {type(exc).__name__}: {exc}"
@@ -109,6 +119,7 @@ def run_schedule(
             outcomes.append(record_failure(config, schedule.id, case, trigger, store, [error]))
     if own_store:
         remember_history(config, store)
+    ping_heartbeat(config, schedule.id, outcomes)
     return outcomes
 
 
@@ -131,12 +142,13 @@ def run_case(
     trigger: str,
     store: RunStore,
     baseline_lost: bool = False,
+    as_of: str | None = None,
 ) -> CaseOutcome:
     """Evaluate one case, record it, notify if it changed (or failed, or recovered)."""
     run_id = store.start(job_id, trigger, case)
     log.info("run %d: %s (%s, %s) started", run_id, case, job_id, trigger)
     try:
-        outcome, values, title = _evaluate(config, case, run_id)
+        outcome, values, title = _evaluate(config, case, run_id, as_of)
     except Exception as exc:  # noqa: BLE001
         errors = [redact(f"{type(exc).__name__}: {exc}", secrets(config))]
         log.error("run %d: %s failed: %s\n%s", run_id, case, errors[0], traceback.format_exc())
@@ -166,14 +178,16 @@ def run_case(
     return outcome
 
 
-def _evaluate(config: Config, case: str, run_id: int) -> tuple[CaseOutcome, dict[str, Any], str]:
+def _evaluate(
+    config: Config, case: str, run_id: int, as_of: str | None = None
+) -> tuple[CaseOutcome, dict[str, Any], str]:
     """Run the pipeline; the values are the history row's columns, plus the case title."""
 
     registry = load_registry(config.plugins)
     reload = reloader_for(config).load(registry)
     result = run_pipeline(
         case,
-        None,
+        as_of,
         config.rules,
         config.out,
         config.plugins,
@@ -239,7 +253,7 @@ MAX_STREAK = 1001  # one past the largest after_failures the config accepts
 
 def _notify_failure(config: Config, store: RunStore, outcome: CaseOutcome) -> list[dict[str, Any]]:
     """Notify once when a case has failed ``after_failures`` runs in a row."""
-    if config.email is None and config.webhook is None:
+    if not config.has_targets():
         return []
     streak = failures_before(store, outcome.case, outcome.run_id) + 1
     if streak != config.after_failures:
@@ -254,7 +268,8 @@ def _notify_failure(config: Config, store: RunStore, outcome: CaseOutcome) -> li
         "errors": outcome.errors,
     }
     subject = f"[monitor] {outcome.case}: run failed ({streak} in a row)"
-    return [d.as_dict() for d in send_all(config, Message(subject, text, payload))]
+    message = Message(subject, text, payload, kind="failure")
+    return [d.as_dict() for d in send_all(config, message)]
 
 
 def _notify(
@@ -272,7 +287,7 @@ def _notify(
     is claimed.
     """
 
-    if config.email is None and config.webhook is None:
+    if not config.has_targets():
         return []
     previous = store.previous(outcome.case, outcome.run_id)
     reasons = []

@@ -1,4 +1,4 @@
-"""Notifications: email (SMTP) and a JSON webhook, sent only when something changed.
+"""Notifications: email (SMTP), a JSON webhook and Teams, sent only when something changed.
 
 "Changed" means the overall stage moved, or a critical rule started firing, compared
 with the previous recorded run of the same case (a first run compares against
@@ -6,7 +6,9 @@ stage 0 with nothing firing, so a new install reports an already-raised alarm on
 Every send is retried with exponential backoff; the outcome is returned for the run
 history and never raised, so a dead mail server cannot fail a run. Secrets come
 only from environment variables named in the config, and :func:`redact` scrubs
-their values from every error message before it is logged or stored.
+their values from every error message before it is logged or stored. The text of
+each message may be reworded per target (:mod:`monitor.ops.templates`); the Teams
+card lives in :mod:`monitor.ops.teams`.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from monitor.core.errors import SendError
 from monitor.core.redaction import redact
-from monitor.core.retry import RetryableError, RetryPolicy, retry, retry_after_seconds
-from monitor.ops.config import Config, EmailTarget, WebhookTarget
+from monitor.core.retry import RetryableError, RetryPolicy, retry
+from monitor.ops.config import Config
+from monitor.ops.delivery_http import request
 from monitor.ops.runhistory import Previous
+from monitor.ops.targets import EmailTarget, WebhookTarget
+from monitor.ops.teams import send_teams
+from monitor.ops.templates import PLAIN, SLACK, SUBJECT, context_for, render_or_default
 
 log = logging.getLogger("monitor.ops.notify")
 
@@ -39,6 +43,11 @@ class Message:
     text: str
     payload: dict[str, Any]
     attachment: Path | None = None
+    kind: str = "change"  # change | failure | test: what a template sees as ``kind``
+
+    def context(self) -> dict[str, Any]:
+        """The variables a message template sees."""
+        return context_for(self.kind, self.payload, self.text, self.subject)
 
 
 @dataclass
@@ -92,6 +101,7 @@ def build_message(
         lines.append(f"Report: {report}")
     payload = {
         "case": case,
+        "title": title,
         "as_of": as_of,
         "stage": stage,
         "previous_stage": previous_stage,
@@ -108,7 +118,7 @@ def build_message(
 
 def probe_message() -> Message:
     text = "Test notification from the bubble monitor: delivery works."
-    return Message("[monitor] test notification", text, {"test": True})
+    return Message("[monitor] test notification", text, {"test": True}, kind="test")
 
 
 def secrets(config: Config) -> list[str]:
@@ -118,6 +128,10 @@ def secrets(config: Config) -> list[str]:
         names.append(config.email.password_env)
     if config.webhook:
         names += [n for n in (config.webhook.url_env, config.webhook.token_env) if n]
+    if config.teams:
+        names.append(config.teams.url_env)
+    if config.heartbeat and config.heartbeat.url_env:
+        names.append(config.heartbeat.url_env)
     return [v for v in (os.environ.get(n) for n in names) if v]
 
 
@@ -126,17 +140,17 @@ def send_all(
 ) -> list[Delivery]:
     """Send to every configured target; one :class:`Delivery` per target."""
     hidden = secrets(config)
-    out = []
-    if config.email is not None:
-        email = config.email
-        out.append(_retry("email", lambda: send_email(email, message), config, hidden, sleep))
-    if config.webhook is not None:
-        hook = config.webhook
-        out.append(_retry("webhook", lambda: send_webhook(hook, message), config, hidden, sleep))
-    return out
+    sends: list[tuple[str, Callable[[], None]]] = []
+    if (email := config.email) is not None:
+        sends.append(("email", lambda: send_email(email, message)))
+    if (hook := config.webhook) is not None:
+        sends.append(("webhook", lambda: send_webhook(hook, message)))
+    if (teams := config.teams) is not None:
+        sends.append(("teams", lambda: send_teams(teams, message)))
+    return [retry_send(channel, send, config, hidden, sleep) for channel, send in sends]
 
 
-def _retry(
+def retry_send(
     channel: str,
     send: Callable[[], None],
     config: Config,
@@ -179,11 +193,16 @@ def _message(exc: Exception, hidden: list[str]) -> str:
 
 def send_email(target: EmailTarget, message: Message) -> None:
     """One SMTP delivery: STARTTLS, SSL or plain; the HTML report attached."""
+    variables = message.context()
     mail = EmailMessage()
-    mail["Subject"] = message.subject
+    mail["Subject"] = render_or_default(
+        target.templates, "subject_template", "{{ subject }}", SUBJECT, variables
+    )
     mail["From"] = target.sender
     mail["To"] = ", ".join(target.to)
-    mail.set_content(message.text)
+    mail.set_content(
+        render_or_default(target.templates, "body_template", "{{ summary }}", PLAIN, variables)
+    )
     if message.attachment is not None and message.attachment.is_file():
         mail.add_attachment(
             message.attachment.read_bytes(),
@@ -211,33 +230,24 @@ def send_email(target: EmailTarget, message: Message) -> None:
 
 
 def send_webhook(target: WebhookTarget, message: Message) -> None:
-    """One POST of the JSON payload with a Slack-compatible ``text`` field."""
+    """One POST of the JSON payload with a Slack-compatible ``text`` field.
+
+    The payload is data; only ``text`` comes from a template (Slack-escaped values).
+    """
 
     url = target.url
     if target.url_env:
         url = os.environ.get(target.url_env)
         if not url:
             raise SendError(f"environment variable {target.url_env} is not set", retry=False)
-    headers = {"User-Agent": "bubble-monitor"}
+    headers = {}
     if target.token_env:
         token = os.environ.get(target.token_env)
         if not token:
             raise SendError(f"environment variable {target.token_env} is not set", retry=False)
         headers["Authorization"] = f"Bearer {token}"
     assert url is not None
-    try:
-        response = httpx.post(
-            url,
-            json={"text": message.text, **message.payload},
-            headers=headers,
-            timeout=target.timeout,
-        )
-    except httpx.HTTPError as exc:
-        # httpx messages may quote the URL (a Slack URL is itself a secret): keep only the type
-        raise SendError(f"{type(exc).__name__} posting to the webhook") from None
-    if response.status_code >= 300:  # a redirect is not a delivery
-        transient = response.status_code >= 500 or response.status_code == 429
-        wait = retry_after_seconds(response.headers.get("Retry-After")) if transient else None
-        raise SendError(
-            f"webhook answered HTTP {response.status_code}", retry=transient, retry_after=wait
-        )
+    context = message.context()
+    text = render_or_default(target.templates, "text_template", "{{ summary }}", SLACK, context)
+    body = {"text": text, **message.payload}
+    request("POST", url, "webhook", target.timeout, json=body, headers=headers)
