@@ -45,11 +45,18 @@ def _file_names(value: Any) -> Any:
 
 
 def normalise(document: dict[str, Any]) -> dict[str, Any]:
-    """Drop what depends on the machine and the clock; keep file names, not folders."""
+    """Drop what depends on the machine and the clock; keep file names, not folders.
+
+    The fingerprint digests the code and the version, so it changes with every commit
+    (tests/ops/test_live_case.py checks it); a bundled case is never refreshed, so its
+    ``degraded`` is always null (checked here, then dropped).
+    """
     document = _file_names(document)
     meta = document.get("meta", {})
     for key in VOLATILE_META:
         meta.pop(key, None)
+    assert document.pop("degraded", None) is None
+    assert document.pop("fingerprint", {}).get("data", {}).get("kind") in ("files", None)
     return dict(document)
 
 

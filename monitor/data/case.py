@@ -91,6 +91,15 @@ class Case:
     data: ValidatedObservations = field(
         default_factory=lambda: ValidatedObservations(empty_frame())
     )
+    # a store-backed case (monitor.data.storecase): when each series' source was last
+    # checked successfully, and the store snapshot the data was read from
+    checked: dict[str, pd.Timestamp] = field(default_factory=dict)
+    snapshot: dict[str, Any] | None = None
+
+    @property
+    def live(self) -> bool:
+        """Read from the observation store (judged today), not a folder of files."""
+        return self.snapshot is not None
 
     @property
     def observations(self) -> pd.DataFrame:

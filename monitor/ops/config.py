@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from monitor.core.errors import ConfigError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position
+from monitor.data.storecase import StoreCaseSpec
+from monitor.ops.caseconfig import parse_cases
 from monitor.ops.sourceconfig import SourceConfig, parse_sources
 from monitor.ops.triggers import build_trigger
 
@@ -92,6 +94,7 @@ class Config:
     backoff_seconds: float = 2.0
     after_failures: int = 1
     sources: list[SourceConfig] = field(default_factory=list)
+    store_cases: list[StoreCaseSpec] = field(default_factory=list)  # [[case]] tables
 
     @property
     def folder(self) -> Path:
@@ -149,7 +152,9 @@ class _Checker:
             ""
             if table is None
             else (
-                f"[[{table}]] #{index + 1} " if table in ("schedule", "source") else f"[{table}] "
+                f"[[{table}]] #{index + 1} "
+                if table in ("schedule", "source", "case")
+                else f"[{table}] "
             )
         )
         label = f"{where}{key or ''}".strip()
@@ -207,7 +212,7 @@ class _Checker:
         return list(value)
 
 
-TOP_KEYS = {"monitor", "schedule", "notify", "source"}  # a [case] table was accepted, never read
+TOP_KEYS = {"monitor", "schedule", "notify", "source", "case"}
 MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; Python's timedelta overflows far later
 STORE_DRIVERS = {"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"}
 MONITOR_KEYS = {
@@ -330,6 +335,8 @@ def load_config(path: Path) -> Config:
     config.email = _email(check, check.get(notify, "email", dict, "notify", None))
     config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
     config.sources = parse_sources(check, data.get("source", []), base)
+    names = [s.name for s in config.sources]
+    config.store_cases = parse_cases(check, data.get("case", []), names, path)
     check.problems.raise_if_any(ConfigError)
     return config
 
