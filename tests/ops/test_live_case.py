@@ -183,7 +183,9 @@ def test_a_revision_imported_after_a_run_does_not_break_its_reproduction(
     )
     imported = CliRunner().invoke(main, ["data", "import", str(revised), "--config", str(path)])
     assert imported.exit_code == 0, imported.output
-    result = CliRunner().invoke(main, ["run", "--reproduce", str(first.run_id), "--config", str(path)])
+    result = CliRunner().invoke(
+        main, ["run", "--reproduce", str(first.run_id), "--config", str(path)]
+    )
     assert result.exit_code == 0, result.output
     assert "reproduced: same stage, score and firing rules" in result.output
     # a new run sees the revision: +124 bp is below the threshold
@@ -197,7 +199,9 @@ def test_a_changed_rule_file_is_reported_as_a_mismatch(tmp_path, fred, monkeypat
     path = write_config(tmp_path, fred)
     _, first, _ = run_once(path)
     write_config(tmp_path, fred, threshold="200bp")  # +177 bp no longer fires
-    result = CliRunner().invoke(main, ["run", "--reproduce", str(first.run_id), "--config", str(path)])
+    result = CliRunner().invoke(
+        main, ["run", "--reproduce", str(first.run_id), "--config", str(path)]
+    )
     assert result.exit_code == 1
     assert "NOT reproduced" in result.output
     assert "stage 1 then, 0 now" in result.output
@@ -223,10 +227,14 @@ def test_a_case_folder_run_reproduces_until_its_files_change(tmp_path, monkeypat
     path.write_text(text, encoding="utf-8")
     _, first, row = run_once(path)
     assert row["status"] == "ok" and row["fingerprint"]["data"]["kind"] == "files"
-    again = CliRunner().invoke(main, ["run", "--reproduce", str(first.run_id), "--config", str(path)])
+    again = CliRunner().invoke(
+        main, ["run", "--reproduce", str(first.run_id), "--config", str(path)]
+    )
     assert again.exit_code == 0, again.output
     (folder / "fed.csv").write_text(csv.replace("2000-06-01,6.53", "2000-06-01,6.00"))
-    changed = CliRunner().invoke(main, ["run", "--reproduce", str(first.run_id), "--config", str(path)])
+    changed = CliRunner().invoke(
+        main, ["run", "--reproduce", str(first.run_id), "--config", str(path)]
+    )
     assert changed.exit_code == 1
     assert "case file fed.csv changed since the run" in changed.output
 
