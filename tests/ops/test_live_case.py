@@ -15,6 +15,7 @@ import socket
 import time
 from pathlib import Path
 
+import jsonschema
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -26,6 +27,9 @@ from monitor.ops.config import ConfigError, load_config
 from monitor.ops.jobs import run_schedule
 from monitor.ops.runhistory import RunStore
 
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "report.schema.json").read_text("utf-8")
+)
 RULE = """\
 stage: 1
 title: Macro - monetary tightening
@@ -127,6 +131,7 @@ def test_a_scheduled_run_refreshes_its_sources_then_judges_today(tmp_path, fred,
     assert (row["status"], row["as_of"], row["stage"]) == ("ok", "2000-08-10", 1)
     assert row["firing"] == ["effective-rate-hikes"]
     document = json.loads(Path(row["json_report"]).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA).validate(document)
     assert document["as_of"] == "2000-08-10" and document["degraded"] is None
     # 2000-06-01 + 32 days' lag = published 2000-07-03, 38 days before today; the next
     # value is due 2000-06-01 + 31 + 32 = 2000-08-03 (+10 days' grace): not yet stale
@@ -152,6 +157,7 @@ def test_the_fred_server_down_gives_a_degraded_run_on_stored_data(
     assert "fred" in row["errors"][0] and "not brought up to date" in row["errors"][0]
     assert ObservationStore(config.store).count() == 18  # the stored data, nothing lost
     document = json.loads(Path(row["json_report"]).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA).validate(document)
     [failed] = document["degraded"]["failed_sources"]
     assert failed["source"] == "fred" and failed["series"] == ["fed_funds_effective"]
     assert "connection failed" in failed["error"] and "after 4 attempts" in failed["error"]
@@ -265,3 +271,16 @@ def test_a_manual_run_of_a_store_case_is_judged_today(tmp_path, fred, monkeypatc
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert (document["case"], document["as_of"], document["stage"]) == ("us-live", "2000-08-10", 1)
+
+
+def test_the_documented_store_case_loads_as_written(tmp_path):
+    store_md = Path(__file__).resolve().parents[2] / "docs" / "store.md"
+    text = store_md.read_text(encoding="utf-8")
+    block = text.split("<!-- example:store-case -->")[1].split("<!-- /example:store-case -->")[0]
+    path = tmp_path / "monitor.toml"
+    path.write_text(block.split("```toml\n")[1].split("```")[0], encoding="utf-8")
+    config = load_config(path)
+    [case] = config.store_cases
+    assert (case.name, case.sources, config.cases) == ("us-live", ["fred"], ["us-live"])
+    assert case.stored_name("payrolls") == "payems"
+    assert [e.onset.date().isoformat() for e in case.episodes] == ["2007-12-01"]
