@@ -45,16 +45,19 @@ def plugin_modules(registry: Registry) -> dict[str, dict[str, str]]:
     return out
 
 
+def _relative(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
+
+
 def data_part(case: Case) -> dict[str, Any]:
-    """The store snapshot of a store-backed case, else a digest per case file."""
+    """The store snapshot of a store-backed case, else a digest per file the case read
+    (``case.yaml`` and its data files; a README or an ``out/`` folder inside it does not
+    count)."""
     if case.snapshot is not None:
         return dict(case.snapshot)
     folder = Path(case.path)
-    files = {
-        p.relative_to(folder).as_posix(): file_digest(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
+    read = case.files or [p for p in folder.rglob("*") if p.is_file()]
+    files = {_relative(p, folder): file_digest(p) for p in sorted(read)}
     return {"kind": "files", "path": str(folder), "files": files, "digest": _digest(files)}
 
 
