@@ -19,6 +19,7 @@ import jsonschema
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from werkzeug import Response
 
 from monitor.cli import main
 from monitor.data.case import bundled_root
@@ -284,3 +285,42 @@ def test_the_documented_store_case_loads_as_written(tmp_path):
     assert (case.name, case.sources, config.cases) == ("us-live", ["fred"], ["us-live"])
     assert case.stored_name("payrolls") == "payems"
     assert [e.onset.date().isoformat() for e in case.episodes] == ["2007-12-01"]
+
+
+def test_a_failing_source_never_puts_its_key_in_the_history_json_or_report(
+    tmp_path, httpserver, monkeypatch, slept
+):
+    key = "fredkey-0123456789abcdef0123"
+    monkeypatch.setenv("FRED_API_KEY", key)
+    monkeypatch.setenv("MONITOR_TODAY", "2000-08-10")
+    httpserver.expect_request("/series/observations").respond_with_handler(
+        lambda request: Response(f"internal error for {request.url}", status=500)
+    )
+    path = write_config(tmp_path, httpserver.url_for(""))
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        'graph_url = "', f'api_url = "{httpserver.url_for("").rstrip("/")}"\ngraph_url = "'
+    )
+    text = text.replace("lag = 32}", 'lag = 32, mode = "api"}')
+    path.write_text(text, encoding="utf-8")
+    config, outcome, row = run_once(path)
+    assert row["status"] == "degraded" and "answered 500" in row["errors"][0]
+    document = Path(row["json_report"]).read_text(encoding="utf-8")
+    html = Path(row["report"]).read_text(encoding="utf-8")
+    for where in (json.dumps(row["errors"]), document, html):
+        assert key not in where
+    [stale] = json.loads(document)["degraded"]["stale"]
+    assert stale["entity"] is None and stale["last_date"] is None  # nothing stored: named
+
+
+def test_reproduce_names_what_it_cannot_reproduce(tmp_path, fred, monkeypatch):
+    monkeypatch.setenv("MONITOR_TODAY", "2000-08-10")
+    path = write_config(tmp_path, fred)
+    missing = CliRunner().invoke(main, ["run", "--reproduce", "7", "--config", str(path)])
+    assert missing.exit_code == 1 and "no run 7 in the history" in missing.output
+    config = load_config(path)
+    store = RunStore(config.store)
+    failed = store.start("daily", "scheduled", "us-live")
+    store.finish(failed, "failed", errors=["boom"])
+    result = CliRunner().invoke(main, ["run", "--reproduce", str(failed), "--config", str(path)])
+    assert result.exit_code == 1 and "recorded no assessment" in result.output
