@@ -82,8 +82,8 @@ def reproduce(config: Config, run_id: int) -> Reproduction:
         )
         if case.snapshot["digest"] != data.get("digest"):
             out.differences.append(
-                f"the store's rows up to id {data['max_id']} changed since the run "
-                "(rows deleted or rewritten outside the monitor)"
+                f"the rows the case reads up to store id {data['max_id']} differ from the "
+                "run's (its [[case]] series changed, or rows were deleted or rewritten)"
             )
     else:
         case = str(data.get("path") or row["case"])
