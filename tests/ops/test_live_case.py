@@ -19,6 +19,7 @@ import jsonschema
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 from werkzeug import Response
 
 from monitor.cli import main
@@ -324,3 +325,17 @@ def test_reproduce_names_what_it_cannot_reproduce(tmp_path, fred, monkeypatch):
     store.finish(failed, "failed", errors=["boom"])
     result = CliRunner().invoke(main, ["run", "--reproduce", str(failed), "--config", str(path)])
     assert result.exit_code == 1 and "recorded no assessment" in result.output
+
+
+def test_a_store_rewritten_under_a_run_is_not_called_reproduced(tmp_path, fred, monkeypatch):
+    monkeypatch.setenv("MONITOR_TODAY", "2000-08-10")
+    path = write_config(tmp_path, fred)
+    config, first, _ = run_once(path)
+    store = ObservationStore(config.store)
+    with store.engine.begin() as conn:  # a row the run saw deleted behind the monitor's back
+        conn.execute(text("DELETE FROM observations WHERE date = '1999-01-01'"))
+    result = CliRunner().invoke(
+        main, ["run", "--reproduce", str(first.run_id), "--config", str(path)]
+    )
+    assert result.exit_code == 1
+    assert "the rows the case reads up to store id 18 differ from the run's" in result.output
