@@ -7,7 +7,8 @@ that due date by more than a small grace for release-day jitter. Announcements
 (``frequency: event``) are never due. A decision series (``decision: true``, a policy
 target) keeps its value until a decision changes it, so its age is counted from when
 its source was last checked, not from the last change; for a bundled snapshot that is
-the snapshot's own date (the case's ``as_of`` or its newest publication).
+the snapshot's own date (the case's ``as_of`` or its newest publication), for a
+store-backed case the last successful check of its source.
 """
 
 from __future__ import annotations
@@ -78,6 +79,25 @@ def snapshot_checked(case: Case, known: pd.DataFrame, as_of: pd.Timestamp) -> pd
     return min(as_of, max(case.as_of, newest))
 
 
+def _checked(
+    case: Case,
+    series: str,
+    snapshot: pd.Timestamp,
+    last_published: pd.Timestamp,
+    as_of: pd.Timestamp,
+) -> pd.Timestamp:
+    """When a decision series was last known to be current, as seen at ``as_of``.
+
+    A store-backed case knows when each source last answered; a series whose source
+    never answered (or only failed) counts from its last publication, so a source that
+    is down shows as stale instead of passing for checked today.
+    """
+    if not case.live:
+        return snapshot
+    seen = case.checked.get(series, last_published)
+    return min(as_of, seen)
+
+
 def series_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:
     """Per series and entity: the latest period known at ``as_of``, its age and staleness."""
     frame = case.observations
@@ -94,8 +114,10 @@ def series_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:
         frequency = str(meta.get("frequency", ""))
         lag = lag_days(meta)
         due = None
+        seen: pd.Timestamp | None = None
         if meta.get("decision") is True:
-            age = int((as_of - checked).days)
+            seen = _checked(case, str(series), checked, row.last_published, as_of)
+            age = int((as_of - seen).days)
             stale = age > DECISION_STALE_AFTER_DAYS
         else:
             age = int((as_of - row.last_published).days)
@@ -118,7 +140,7 @@ def series_freshness(case: Case, as_of: pd.Timestamp) -> list[dict[str, Any]]:
                 "frequency": frequency,
                 "lag_days": lag,
                 "next_due": iso_date(due),
-                "checked": iso_date(checked) if meta.get("decision") is True else None,
+                "checked": iso_date(seen) if meta.get("decision") is True else None,
             }
         )
     return out

@@ -133,6 +133,10 @@ class Assessment:
     today: str = ""
     stale_inputs: int = 0
     data_line: str = ""
+    # a store-backed case whose sources failed to refresh (see monitor.assessment.degraded)
+    degraded: dict[str, Any] | None = None
+    # what the run depended on: rules, plugins, data snapshot, version (pipeline.provenance)
+    fingerprint: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))

@@ -38,6 +38,8 @@ def print_quarantine(
 
 def print_summary(a: Assessment) -> None:
     echo(f"{a.case_title}  as of {a.as_of}: {a.data_line}")
+    if a.degraded is not None:
+        echo(a.degraded["message"])
     echo(f"Overall stage {a.stage} of 3, score {a.score:.1f} / 100")
     for stage in a.stages:
         mark = "ACTIVE" if stage.active else "inactive"

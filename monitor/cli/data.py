@@ -246,9 +246,8 @@ def fetch(only: str | None, since: str | None, config_path: Path | None) -> None
     others still run, and the exit code is 1 (the stored data stays as it was)."""
     import pandas as pd
 
-    from monitor.core.clock import today
-    from monitor.core.errors import MonitorError
     from monitor.data.store import ObservationStore
+    from monitor.ops.refresh import refresh_source
 
     config = _config(config_path)
     chosen = [s for s in config.sources if only is None or s.name == only]
@@ -263,19 +262,8 @@ def fetch(only: str | None, since: str | None, config_path: Path | None) -> None
     lines: list[str] = []
     with click.progressbar(chosen, label="fetching", item_show_func=_name) as bar:
         for source in bar:
-            try:
-                observations = source.build().fetch(start)
-                # a changed value in today's answer is a revision known today
-                result = store.add(observations, source.name, revised_on=today())
-            except MonitorError as exc:
-                store.checked(source.name, "failed", str(exc))
-                failed.append(f"{source.name}: {exc}")
-                continue
-            store.checked(source.name)
-            lines.append(
-                f"{source.name}: {result.added} added, {result.unchanged} already stored, "
-                f"{len(result.conflicts)} conflicting, {len(observations.bad_rows)} bad row(s)"
-            )
+            outcome = refresh_source(store, source, start)  # the scheduled runs' path too
+            (lines if outcome.ok else failed).append(outcome.line())
     for line in lines:
         click.echo(line)
     for line in failed:

@@ -66,6 +66,15 @@ from monitor.cli.options import CONFIG, PLUGINS, fail, rule_dirs_option
     "history, notifications, heartbeat), for cron, systemd timers and Airflow; combines "
     "only with --config, --as-of and --json. Exit 1 if a case failed.",
 )
+@click.option(
+    "--reproduce",
+    "reproduce_id",
+    type=int,
+    default=None,
+    metavar="RUN_ID",
+    help="Re-evaluate run RUN_ID of the history (store as it stood then) and compare its "
+    "stage, score and firing rules; exit 1 with the differences.",
+)
 def run(
     case_name: str | None,
     as_of: str | None,
@@ -78,17 +87,22 @@ def run(
     pdf: bool | None,
     as_json: bool,
     schedule_id: str | None,
+    reproduce_id: int | None,
 ) -> None:
     """Evaluate a case and write its report (HTML and JSON).
 
     Explicit options win over the config file; a run waits for a scheduled run
-    writing to the same folder, so the two never interleave their files.
+    writing to the same folder, so the two never interleave their files. A case
+    declared as [[case]] in monitor.toml is read from the store, as of today.
     """
     from monitor.core.errors import MonitorError
     from monitor.ops.config import ConfigError, find_config
     from monitor.ops.lock import run_lock
     from monitor.pipeline import run as run_pipeline
 
+    if schedule_id is not None and reproduce_id is not None:
+        fail("--schedule and --reproduce do not combine: run a schedule, or reproduce a run")
+        return
     if schedule_id is not None:
         from monitor.cli.oneshot import run_once
 
@@ -111,6 +125,11 @@ def run(
     except ConfigError as exc:
         fail("\n".join(exc.problems))
         return
+    if reproduce_id is not None:
+        from monitor.cli.reproduce import reproduce_run
+
+        reproduce_run(config, reproduce_id)
+        return
     if config is not None:
         case_name = case_name or (config.cases[0] if config.cases else None)
         rule_dirs = rule_dirs or tuple(config.rules)
@@ -121,9 +140,11 @@ def run(
     case_name = case_name or "ai-cycle"
     out_dir = out_dir or Path("out")
     try:
+        from monitor.ops.livecase import case_for
+
         with run_lock(out_dir):
             result = run_pipeline(
-                case_name,
+                case_for(config, case_name),
                 as_of,
                 rule_dirs,
                 out_dir,

@@ -91,6 +91,16 @@ class Case:
     data: ValidatedObservations = field(
         default_factory=lambda: ValidatedObservations(empty_frame())
     )
+    files: list[Path] = field(default_factory=list)  # case.yaml and the data files read
+    # a store-backed case (monitor.data.storecase): when each series' source was last
+    # checked successfully, and the store snapshot the data was read from
+    checked: dict[str, pd.Timestamp] = field(default_factory=dict)
+    snapshot: dict[str, Any] | None = None
+
+    @property
+    def live(self) -> bool:
+        """Read from the observation store (judged today), not a folder of files."""
+        return self.snapshot is not None
 
     @property
     def observations(self) -> pd.DataFrame:
@@ -339,7 +349,8 @@ def load_case(name_or_path: str) -> Case:
     meta = plain(node)
     series: dict[str, dict[str, Any]] = meta.get("series") or {}
     data = ValidatedObservations(empty_frame())
-    for name in meta.get("files") or _globbed(folder):
+    names = meta.get("files") or _globbed(folder)
+    for name in names:
         data = data.extend(read_csv(folder / name, series))
     events = [
         CrisisEvent(pd.Timestamp(str(e["date"])), str(e["title"]), str(e.get("source", "")))
@@ -367,4 +378,5 @@ def load_case(name_or_path: str) -> Case:
         crisis_events=events,
         episodes=sorted(episodes, key=lambda e: e.onset),
         data=data,
+        files=[meta_path, *(folder / name for name in names)],
     )

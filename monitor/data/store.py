@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     select,
 )
 
@@ -168,9 +169,17 @@ class ObservationStore:
         series: str | None = None,
         entity: str | None = None,
         as_of: pd.Timestamp | None = None,
+        upto_id: int | None = None,
     ) -> pd.DataFrame:
-        """Every vintage (published by ``as_of`` if given) as an observation frame."""
+        """Every vintage (published by ``as_of`` if given) as an observation frame.
+
+        ``upto_id`` keeps the store as it stood when a run saw at most that row id
+        (:meth:`max_id`): rows recorded later, a revision imported after the run, are
+        left out, which is what reproducing a past run needs.
+        """
         query = select(*(observations.c[c] for c in COLUMNS), observations.c.note)
+        if upto_id is not None:
+            query = query.where(observations.c.id <= upto_id)
         if series is not None:
             query = query.where(observations.c.series == series)
         if entity is not None:
@@ -192,6 +201,20 @@ class ObservationStore:
             out[column] = pd.to_datetime(out[column], format="ISO8601").astype("datetime64[us]")
         out["value"] = out["value"].astype("float64")
         return out
+
+    def series_by_origin(self) -> dict[str, set[str]]:
+        """Each origin (a source's name, an imported file) and the series it stored."""
+        query = select(observations.c.origin, observations.c.series).distinct()
+        out: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for origin, series in conn.execute(query):
+                out.setdefault(str(origin or ""), set()).add(str(series))
+        return out
+
+    def max_id(self) -> int:
+        """The highest row id stored (0 when empty): the store's snapshot marker."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.max(observations.c.id))).scalar() or 0)
 
     def count(self) -> int:
         with self.engine.connect() as conn:

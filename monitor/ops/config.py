@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.core.errors import ConfigError
+from monitor.data.storecase import StoreCaseSpec
+from monitor.ops.caseconfig import parse_cases
 from monitor.ops.configcheck import SECRET_KEYS, ConfigChecker, key_line
 from monitor.ops.sourceconfig import SourceConfig, parse_sources
 from monitor.ops.targets import (
@@ -94,6 +96,7 @@ class Config:
     backoff_seconds: float = 2.0
     after_failures: int = 1
     sources: list[SourceConfig] = field(default_factory=list)
+    store_cases: list[StoreCaseSpec] = field(default_factory=list)  # [[case]] tables
 
     @property
     def folder(self) -> Path:
@@ -116,8 +119,7 @@ class Config:
         return db if db is not None else self.folder / ".monitor-store"
 
 
-# a [case] table was accepted, never read
-TOP_KEYS = {"monitor", "schedule", "notify", "source", "heartbeat"}
+TOP_KEYS = {"monitor", "schedule", "notify", "source", "heartbeat", "case"}
 MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; Python's timedelta overflows far later
 STORE_DRIVERS = {"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"}
 MONITOR_KEYS = {
@@ -230,6 +232,8 @@ def load_config(path: Path) -> Config:
     config.teams = parse_teams(check, check.get(notify, "teams", dict, "notify", None))
     config.heartbeat = parse_heartbeat(check, check.get(data, "heartbeat", dict, None, None))
     config.sources = parse_sources(check, data.get("source", []), base)
+    names = [s.name for s in config.sources]
+    config.store_cases = parse_cases(check, data.get("case", []), names, path)
     check.problems.raise_if_any(ConfigError)
     return config
 

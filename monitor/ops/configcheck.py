@@ -59,7 +59,9 @@ class ConfigChecker:
             ""
             if table is None
             else (
-                f"[[{table}]] #{index + 1} " if table in ("schedule", "source") else f"[{table}] "
+                f"[[{table}]] #{index + 1} "
+                if table in ("schedule", "source", "case")
+                else f"[{table}] "
             )
         )
         label = f"{where}{key or ''}".strip()

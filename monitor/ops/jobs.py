@@ -29,6 +29,7 @@ from monitor.core.redaction import redact
 from monitor.indicator.registry import load_registry
 from monitor.ops.config import Config, Schedule, load_config
 from monitor.ops.heartbeat import ping as ping_heartbeat
+from monitor.ops.livecase import refresh_and_load, store_case
 from monitor.ops.lock import run_lock
 from monitor.ops.notify import Message, build_message, secrets, send_all, what_changed
 from monitor.ops.reload import RuleReloader
@@ -185,8 +186,10 @@ def _evaluate(
 
     registry = load_registry(config.plugins)
     reload = reloader_for(config).load(registry)
+    spec = store_case(config, case)  # a [[case]]: refresh its sources first
+    live = refresh_and_load(config, spec) if spec is not None else None
     result = run_pipeline(
-        case,
+        case if live is None else live.case,
         as_of,
         config.rules,
         config.out,
@@ -195,9 +198,12 @@ def _evaluate(
         registry=registry,
         step=config.step,
         pdf=config.pdf,
+        failed_sources=None if live is None else live.failed,
     )
     a = result.assessment
     errors = list(reload.problems) + list(a.problems)
+    if a.degraded is not None:
+        errors.insert(0, a.degraded["message"])
     if a.quarantined:
         errors.append(f"{len(a.quarantined)} observation row(s) quarantined")
     firing = [r.id for r in a.rules if r.state == "firing"]
@@ -215,6 +221,7 @@ def _evaluate(
         "report": report,
         "json_report": str(result.json_path) if result.json_path else None,
         "errors": errors,
+        "fingerprint": a.fingerprint,
     }
     outcome = CaseOutcome(run_id, case, status, int(a.stage), errors, report=report)
     return outcome, values, a.case_title

@@ -55,6 +55,7 @@ runs = Table(
     Column("json_report", Text),
     Column("errors", JSON),
     Column("notifications", JSON),
+    Column("fingerprint", JSON),  # rules, plugins, data snapshot, version (0004)
 )
 
 
@@ -125,6 +126,12 @@ class RunStore:
         return Previous(
             row.id, int(row.stage), frozenset(row.firing or ()), frozenset(row.critical or ())
         )
+
+    def get(self, run_id: int) -> dict[str, Any] | None:
+        """One run's row as a plain dict, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).first()
+        return None if row is None else dict(row._mapping)
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         """The newest ``limit`` rows, newest first, as plain dicts (the ``--json`` shape)."""

@@ -23,14 +23,17 @@ import pandas as pd
 from monitor.assessment import analogies
 from monitor.assessment.briefing import summarise
 from monitor.assessment.changes import compare
+from monitor.assessment.degraded import degraded_block
 from monitor.assessment.export import alerts_csv, quarantine_csv
 from monitor.core.atomic import recover
 from monitor.core.version import __version__
+from monitor.data.case import Case
 from monitor.engine.steps import DAILY
 from monitor.indicator.registry import Registry
 from monitor.pipeline.assess import RunResult, assess_inputs
 from monitor.pipeline.calibration import calibrate, peak_2000
 from monitor.pipeline.inputs import load_inputs
+from monitor.pipeline.provenance import run_fingerprint
 from monitor.reports.archive import previous_report, publish, stem
 from monitor.reports.pdf import print_pdf
 from monitor.reports.render import render_report
@@ -96,7 +99,7 @@ shows only the first few."""
 
 
 def run(
-    case_name: str = "ai-cycle",
+    case_name: str | Case = "ai-cycle",
     as_of: str | pd.Timestamp | None = None,
     rule_dirs: Sequence[Path] = (),
     out_dir: Path = Path("out"),
@@ -106,6 +109,7 @@ def run(
     template_dir: Path | None = None,
     step: str = DAILY,
     pdf: bool = False,
+    failed_sources: list[dict[str, Any]] | None = None,
 ) -> RunResult:
     """Evaluate a case and publish its report into the archive folder ``out_dir``.
 
@@ -116,10 +120,14 @@ def run(
     ``ruleset`` and ``registry``; otherwise both are loaded here. ``template_dir``
     overrides built-in templates by name. ``pdf`` also prints the report to
     ``<case>-<as_of>.pdf`` beside it (the ``[pdf]`` extra and Debian's chromium).
+    ``case_name`` may be a loaded case (a store-backed one); ``failed_sources`` are the
+    sources that failed to refresh before the run, which marks it degraded.
     """
     inputs = load_inputs(case_name, rule_dirs, plugin_dirs, registry, ruleset)
     at = pd.Timestamp(as_of) if as_of is not None else None
     result = assess_inputs(inputs, at, step)
+    result.assessment.fingerprint = run_fingerprint(inputs, step)
+    result.assessment.degraded = degraded_block(failed_sources, result.assessment.data)
     out = Path(out_dir)
     recover(out)
     add_report_context(result, inputs.registry, out)

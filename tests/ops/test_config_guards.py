@@ -149,7 +149,7 @@ def _monitor(tmp_path: Path, body: str) -> Path:
             "a password in the store URL",
         ),
         ('[monitor]\nstore = "nosuchdb://host/db"\n', ":2: [monitor] store:", "unknown database"),
-        ('[case]\nname = "x"\n', ":1:", "unknown key"),
+        ('[case]\nname = "x"\n', ":1:", "declare store-backed cases as [[case]] tables"),
     ],
 )
 def test_config_mistakes_are_one_line_errors(

@@ -10,7 +10,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from monitor.core.migrations import current, head
+from alembic import command
+from sqlalchemy import inspect
+
+from monitor.core.migrations import config, current, head
 from monitor.data.store import ObservationStore
 from monitor.ops.runhistory import RunStore
 
@@ -40,3 +43,29 @@ def test_upgrading_twice_changes_nothing(tmp_path):
     RunStore(url).start("j", "manual", "ai-cycle")
     again = RunStore(url)
     assert again.count() == 1 and current(again.engine) == head()
+
+
+def test_runs_gain_a_fingerprint_column_and_old_runs_keep_none(tmp_path):
+    path = tmp_path / "history.db"
+    shutil.copy(FIXTURE, path)
+    store = RunStore(f"sqlite:///{path}")
+    assert head() == "0004_run_fingerprint"
+    columns = {c["name"] for c in inspect(store.engine).get_columns("runs")}
+    assert "fingerprint" in columns
+    (old,) = store.recent()
+    assert old["fingerprint"] is None  # recorded before fingerprints: nothing invented
+    new = store.start("daily", "scheduled", "ai-cycle")
+    store.finish(new, "ok", stage=0, score=0.0, fingerprint={"digest": "ab" * 32})
+    row = store.get(new)
+    assert row is not None and row["fingerprint"] == {"digest": "ab" * 32}
+
+
+def test_the_fingerprint_migration_goes_down_and_up_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    store = RunStore(url)
+    cfg = config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002_observations")
+    assert "fingerprint" not in {c["name"] for c in inspect(store.engine).get_columns("runs")}
+    assert current(RunStore(url).engine) == "0004_run_fingerprint"  # opening upgrades again
