@@ -88,6 +88,7 @@ class RuleAssessment:
     # both ends where the indicator keeps a range (GPU utilisation 50-70%, the return test)
     low: float | None = None
     high: float | None = None
+    silences: list[dict[str, Any]] = field(default_factory=list)  # active, scheduled runs only
 
 
 @dataclass
@@ -133,6 +134,8 @@ class Assessment:
     today: str = ""
     stale_inputs: int = 0
     data_line: str = ""
+    # scheduled runs: notices due, withheld (silenced or inhibited) and why; see ops.alerting
+    notices: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return _clean(asdict(self))

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from monitor.core.errors import ConfigError
 from monitor.core.problems import Problems
 from monitor.core.yamlio import Position
+from monitor.ops.inhibition import read_setting as read_inhibit
 from monitor.ops.sourceconfig import SourceConfig, parse_sources
 from monitor.ops.triggers import build_trigger
 
@@ -91,6 +92,7 @@ class Config:
     retries: int = 3
     backoff_seconds: float = 2.0
     after_failures: int = 1
+    inhibit: bool = True  # see monitor.ops.inhibition
     sources: list[SourceConfig] = field(default_factory=list)
 
     @property
@@ -223,7 +225,7 @@ MONITOR_KEYS = {
 }
 STEPS = ("daily", "month-end")
 SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
-NOTIFY_KEYS = {"email", "webhook", "retries", "backoff_seconds", "after_failures"}
+NOTIFY_KEYS = {"email", "webhook", "retries", "backoff_seconds", "after_failures", "inhibit"}
 MAX_RETRIES = 10
 MAX_BACKOFF_SECONDS = 300.0
 MAX_AFTER_FAILURES = 1000
@@ -327,6 +329,7 @@ def load_config(path: Path) -> Config:
             f"expected a whole number from 1 to {MAX_AFTER_FAILURES} (failed runs in a row)",
         )
         config.after_failures = 1
+    config.inhibit = read_inhibit(notify, lambda m: check.error("notify", "inhibit", m))
     config.email = _email(check, check.get(notify, "email", dict, "notify", None))
     config.webhook = _webhook(check, check.get(notify, "webhook", dict, "notify", None))
     config.sources = parse_sources(check, data.get("source", []), base)

@@ -12,7 +12,7 @@ kill interrupted is completed and orphan temporary files are removed
 from __future__ import annotations
 
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from monitor.assessment import analogies
 from monitor.assessment.briefing import summarise
 from monitor.assessment.changes import compare
 from monitor.assessment.export import alerts_csv, quarantine_csv
+from monitor.assessment.model import Assessment
 from monitor.core.atomic import recover
 from monitor.core.version import __version__
 from monitor.engine.steps import DAILY
@@ -106,6 +107,7 @@ def run(
     template_dir: Path | None = None,
     step: str = DAILY,
     pdf: bool = False,
+    annotate: Callable[[Assessment], None] | None = None,
 ) -> RunResult:
     """Evaluate a case and publish its report into the archive folder ``out_dir``.
 
@@ -116,6 +118,8 @@ def run(
     ``ruleset`` and ``registry``; otherwise both are loaded here. ``template_dir``
     overrides built-in templates by name. ``pdf`` also prints the report to
     ``<case>-<as_of>.pdf`` beside it (the ``[pdf]`` extra and Debian's chromium).
+    ``annotate`` sees the assessment before it renders: the scheduler marks silenced
+    and held-back alerts there (``monitor.ops.alerting``).
     """
     inputs = load_inputs(case_name, rule_dirs, plugin_dirs, registry, ruleset)
     at = pd.Timestamp(as_of) if as_of is not None else None
@@ -123,6 +127,8 @@ def run(
     out = Path(out_dir)
     recover(out)
     add_report_context(result, inputs.registry, out)
+    if annotate is not None:
+        annotate(result.assessment)
     name = stem(inputs.case.name, result.assessment.as_of)
     html_path = out / f"{name}.html"
     result.assessment.report = str(html_path)
