@@ -10,9 +10,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from monitor.core.migrations import current, head
+from alembic import command
+from sqlalchemy import inspect
+
+from monitor.core.migrations import config, current, head
 from monitor.data.store import ObservationStore
 from monitor.ops.runhistory import RunStore
+from monitor.ops.silences import SilenceStore
 
 FIXTURE = Path(__file__).with_name("fixtures") / "history-before-migrations.db"
 
@@ -40,3 +44,22 @@ def test_upgrading_twice_changes_nothing(tmp_path):
     RunStore(url).start("j", "manual", "ai-cycle")
     again = RunStore(url)
     assert again.count() == 1 and current(again.engine) == head()
+
+
+def test_the_silences_migration_adds_its_tables_and_reverts_cleanly(tmp_path):
+    path = tmp_path / "history.db"
+    shutil.copy(FIXTURE, path)  # a first-release history gains the silence tables too
+    store = RunStore(f"sqlite:///{path}")
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"silences", "alert_notices", "runs"} <= tables
+    SilenceStore(store.engine).add("fed-easing", None, "2026-12-15", "seen", "alice")
+    cfg = config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003_silences-1")
+    assert current(store.engine) != "0003_silences"
+    tables = set(inspect(store.engine).get_table_names())
+    assert "silences" not in tables and "alert_notices" not in tables and "runs" in tables
+    again = RunStore(f"sqlite:///{path}")  # upgrading again recreates them, empty
+    assert current(again.engine) == head() and SilenceStore(again.engine).all() == []
+    assert [r["case"] for r in again.recent()] == ["ai-cycle"]
