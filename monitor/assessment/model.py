@@ -138,7 +138,12 @@ class Assessment:
     notices: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return _clean(asdict(self))
+        document = _clean(asdict(self))
+        if not self.notices:  # not a scheduled run: no silences, no notices to show
+            del document["notices"]
+            for rule in document["rules"]:
+                del rule["silences"]
+        return document
 
 
 def _clean(value: Any) -> Any:

@@ -15,6 +15,7 @@ renders) so the HTML and JSON report show what was silenced and held back, and w
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -25,6 +26,8 @@ from monitor.assessment.model import Assessment
 from monitor.ops.inhibition import inhibited_by
 from monitor.ops.runhistory import Previous
 from monitor.ops.silences import Silence, SilenceStore, alert_notices, today_date
+
+log = logging.getLogger("monitor.ops.alerting")
 
 RULE = "rule"
 STAGE = "stage"
@@ -228,6 +231,22 @@ class AlertPlan:
         self.decision: Decision | None = None
 
     def annotate(self, a: Assessment) -> None:
+        """Decide and mark the assessment; never fails the run.
+
+        If the silences cannot be read, the run notifies as if there were none (a
+        missed crisis costs more than an unwanted message) and says so as a problem.
+        """
+        try:
+            self._annotate(a)
+        except Exception as exc:  # noqa: BLE001 - notifications never fail a run
+            log.exception("run %d: silences and inhibition unavailable", self.run_id)
+            self.decision = None
+            a.problems.append(
+                f"silences and inhibition unavailable, notified without them: "
+                f"{type(exc).__name__}: {exc}"
+            )
+
+    def _annotate(self, a: Assessment) -> None:
         """Decide, mark the assessment (rules' silences, ``notices``), record the withheld."""
         active = SilenceStore(self.engine).active(self.on or today_date())
         before_stages, before_withheld = self._before()

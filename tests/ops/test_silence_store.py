@@ -77,3 +77,21 @@ def test_inhibit_must_be_a_boolean(tmp_path: Path) -> None:
     path.write_text('[notify]\ninhibit = "yes"\n', encoding="utf-8")
     with pytest.raises(Exception, match=r"monitor.toml:2: \[notify\] inhibit: expected true"):
         load_config(path)
+
+
+def test_unreadable_silences_notify_without_them_and_say_so(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text(
+        '[monitor]\nout = "out"\ncases = ["telecom-2000"]\nstore = "sqlite:///h.db"\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    store = RunStore(config.store)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE silences")  # a damaged history
+    jobs._RELOADERS.clear()
+    [outcome] = jobs.run_schedule(config, Schedule("daily", ["telecom-2000"]), "test", store)
+    assert outcome.status == "degraded" and outcome.report is not None
+    assert any("silences and inhibition unavailable" in e for e in outcome.errors)
+    document = json.loads(Path(outcome.report).with_suffix(".json").read_text(encoding="utf-8"))
+    assert "notices" not in document  # nothing withheld: the run notifies as before
