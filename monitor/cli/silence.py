@@ -70,6 +70,7 @@ def _known(config: Config) -> tuple[set[str], set[str]]:
 def add(target: str, until: str, reason: str, by: str | None, config_path: Path | None) -> None:
     """Silence RULE (every entity) or RULE:ENTITY until DATE."""
     from monitor.core.errors import MonitorError
+    from monitor.core.terminal import safe
     from monitor.ops.silences import (
         check_target,
         current_user,
@@ -90,7 +91,7 @@ def add(target: str, until: str, reason: str, by: str | None, config_path: Path 
     except MonitorError as exc:
         _fail(str(exc))
         return
-    click.echo(f"silence #{made.id}: {made.target} until {made.until} ({made.reason})")
+    click.echo(safe(f"silence #{made.id}: {made.target} until {made.until} ({made.reason})"))
 
 
 @silence.command(name="list")
@@ -99,6 +100,7 @@ def add(target: str, until: str, reason: str, by: str | None, config_path: Path 
 @CONFIG_OPTION
 def list_(show_all: bool, as_json: bool, config_path: Path | None) -> None:
     """List active silences (with --all, every silence ever added)."""
+    from monitor.core.terminal import safe
     from monitor.ops.silences import today_date
 
     config = _config(config_path, required=False)
@@ -110,7 +112,7 @@ def list_(show_all: bool, as_json: bool, config_path: Path | None) -> None:
     if not found:
         click.echo("no active silences" if not show_all else "no silences recorded")
     for s in found:
-        click.echo(_line(s, on))
+        click.echo(safe(_line(s, on)))
 
 
 def _line(s: Silence, on: date) -> str:
@@ -132,6 +134,7 @@ def _line(s: Silence, on: date) -> str:
 def expire(silence_id: int, by: str | None, config_path: Path | None) -> None:
     """End silence ID now: the next run notifies the alert again if it still fires."""
     from monitor.core.errors import MonitorError
+    from monitor.core.terminal import safe
     from monitor.ops.silences import current_user, today_date
 
     config = _config(config_path, required=False)
@@ -140,4 +143,4 @@ def expire(silence_id: int, by: str | None, config_path: Path | None) -> None:
     except MonitorError as exc:
         _fail(str(exc))
         return
-    click.echo(f"silence #{done.id} ({done.target}) expired")
+    click.echo(safe(f"silence #{done.id} ({done.target}) expired"))

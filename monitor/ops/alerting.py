@@ -66,6 +66,7 @@ class Notice:
     silences: list[int] = field(default_factory=list)
     inhibited_by: int | None = None
     carried: bool = False  # due at an earlier run, withheld until now
+    held: str = ""  # carried: what held it back at the previous run
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -174,6 +175,9 @@ def _carry(old: dict[str, Any], facts: Facts, stage_changed: bool) -> Notice | N
             return None  # "stage changed to N" already says it
     else:
         return None
+    held = [f"silence #{i}" for i in old.get("silences") or []]
+    if old.get("inhibited_by") is not None:
+        held.append(f"stage {old['inhibited_by']} being active")
     return Notice(
         str(old["key"]),
         str(kind),
@@ -182,6 +186,7 @@ def _carry(old: dict[str, Any], facts: Facts, stage_changed: bool) -> Notice | N
         old.get("rule"),
         str(old.get("title", "")),
         carried=True,
+        held=" and ".join(held),
     )
 
 
@@ -194,9 +199,9 @@ def _reasons(before: int, stage: int, sent: list[Notice]) -> list[str]:
         reasons.append("critical rule(s) started firing: " + ", ".join(sorted(new)))
     for n in sent:
         if n.kind == RULE and n.carried:
+            by = f" by {n.held}" if n.held else ""
             reasons.append(
-                f"critical rule {n.rule} has been firing since {n.since}; "
-                "held back until now (its silence ended or the higher stage dropped)"
+                f"critical rule {n.rule} has been firing since {n.since}; held back{by} until now"
             )
     for n in sent:
         if n.kind == STAGE:

@@ -24,6 +24,7 @@ from sqlalchemy import JSON, Column, Engine, Integer, MetaData, String, Table, T
 from monitor.core.clock import today
 from monitor.core.errors import MonitorError
 from monitor.core.migrations import upgrade
+from monitor.core.terminal import safe
 
 metadata = MetaData()
 silences = Table(
@@ -160,6 +161,8 @@ class SilenceStore:
         reason = " ".join(reason.split())
         if not reason:
             raise SilenceError("--reason is empty: say why the alert is silenced")
+        if safe(reason) != reason:
+            raise SilenceError("--reason contains control characters; write plain text")
         if len(reason) > MAX_REASON:
             raise SilenceError(f"--reason is {len(reason)} characters; at most {MAX_REASON}")
         created = _now()

@@ -68,7 +68,9 @@ def test_when_the_silence_ends_the_still_firing_rule_is_sent_once():
     # the next run: the rule fired at the previous run too, so it is not "new" ...
     after = decide(now, previous(3, "reserves"), frozenset({3}), stored, [], inhibit=True)
     assert [n.rule for n in after.sent] == ["reserves"] and after.withheld == []
-    assert "critical rule reserves has been firing since 2026-11-30" in after.reasons[0]
+    assert after.reasons == [
+        "critical rule reserves has been firing since 2026-11-30; held back by silence #1 until now"
+    ]
     # ... and once it was sent, the run after that says nothing
     again = decide(now, previous(3, "reserves"), frozenset({3}), [], [], inhibit=True)
     assert again.reasons == []
@@ -118,6 +120,7 @@ def test_when_the_higher_stage_drops_the_held_news_goes_out_with_the_stage_chang
         {"key": "rule:rate-hikes", "kind": "rule", "stage": 1, "since": "2026-10-30"},
         {"key": "stage:1", "kind": "stage", "stage": 1, "since": "2026-10-30"},
     ]
+    stored[0]["inhibited_by"] = 3
     stored[0]["rule"] = "rate-hikes"
     now = facts(1, {1}, **{"rate-hikes": Critical(1, ("US",))})
     d = decide(now, previous(3, "rate-hikes"), frozenset({1, 3}), stored, [], inhibit=True)
@@ -125,7 +128,7 @@ def test_when_the_higher_stage_drops_the_held_news_goes_out_with_the_stage_chang
     assert d.reasons == [
         "stage changed from 3 to 1",
         "critical rule rate-hikes has been firing since 2026-10-30; "
-        "held back until now (its silence ended or the higher stage dropped)",
+        "held back by stage 3 being active until now",
     ]
     assert d.withheld == []
 

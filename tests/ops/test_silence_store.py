@@ -36,6 +36,8 @@ def test_add_list_expire(tmp_path: Path) -> None:
         store.expire(9, "carol", TODAY)
     with pytest.raises(SilenceError, match="--reason is empty"):
         store.add("fed-easing", None, "2026-12-15", " \n ", "alice")
+    with pytest.raises(SilenceError, match="control characters"):
+        store.add("fed-easing", None, "2026-12-15", "ok \x1b[2J", "alice")
     with pytest.raises(SilenceError, match="at most 500"):
         store.add("fed-easing", None, "2026-12-15", "x" * 501, "alice")
 
