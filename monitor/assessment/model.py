@@ -88,6 +88,7 @@ class RuleAssessment:
     # both ends where the indicator keeps a range (GPU utilisation 50-70%, the return test)
     low: float | None = None
     high: float | None = None
+    silences: list[dict[str, Any]] = field(default_factory=list)  # active, scheduled runs only
 
 
 @dataclass
@@ -137,9 +138,16 @@ class Assessment:
     degraded: dict[str, Any] | None = None
     # what the run depended on: rules, plugins, data snapshot, version (pipeline.provenance)
     fingerprint: dict[str, Any] = field(default_factory=dict)
+    # scheduled runs: notices due, withheld (silenced or inhibited) and why; see ops.alerting
+    notices: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return _clean(asdict(self))
+        document = _clean(asdict(self))
+        if not self.notices:  # not a scheduled run: no silences, no notices to show
+            del document["notices"]
+            for rule in document["rules"]:
+                del rule["silences"]
+        return document
 
 
 def _clean(value: Any) -> Any:

@@ -15,6 +15,7 @@ from monitor.cli.indicators import indicators
 from monitor.cli.rules import rules
 from monitor.cli.run import run
 from monitor.cli.schedule import register as register_schedule
+from monitor.cli.silence import silence
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,6 +37,7 @@ def _register_commands() -> None:
     main.add_command(data)
     main.add_command(rules)
     register_schedule(main)
+    main.add_command(silence)
 
 
 _register_commands()

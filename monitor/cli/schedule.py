@@ -53,6 +53,7 @@ cron = "30 7 * * mon-fri"
 retries = 3                      # attempts per target
 backoff_seconds = 2              # 2 s, 4 s, 8 s, ...
 after_failures = 1               # notify when a case failed this many runs in a row
+inhibit = true                   # hold lower-stage news while a higher stage is active
 
 # Sent when the overall stage changes or a critical rule starts firing.
 # [notify.email]

@@ -25,6 +25,7 @@ from monitor.core.errors import ConfigError
 from monitor.data.storecase import StoreCaseSpec
 from monitor.ops.caseconfig import parse_cases
 from monitor.ops.configcheck import SECRET_KEYS, ConfigChecker, key_line
+from monitor.ops.inhibition import read_setting as read_inhibit
 from monitor.ops.sourceconfig import SourceConfig, parse_sources
 from monitor.ops.targets import (
     EmailTarget,
@@ -95,6 +96,7 @@ class Config:
     retries: int = 3
     backoff_seconds: float = 2.0
     after_failures: int = 1
+    inhibit: bool = True  # see monitor.ops.inhibition
     sources: list[SourceConfig] = field(default_factory=list)
     store_cases: list[StoreCaseSpec] = field(default_factory=list)  # [[case]] tables
 
@@ -135,7 +137,15 @@ MONITOR_KEYS = {
 }
 STEPS = ("daily", "month-end")
 SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
-NOTIFY_KEYS = {"email", "webhook", "teams", "retries", "backoff_seconds", "after_failures"}
+NOTIFY_KEYS = {
+    "email",
+    "webhook",
+    "teams",
+    "retries",
+    "backoff_seconds",
+    "after_failures",
+    "inhibit",
+}
 MAX_RETRIES = 10
 MAX_BACKOFF_SECONDS = 300.0
 MAX_AFTER_FAILURES = 1000
@@ -227,6 +237,7 @@ def load_config(path: Path) -> Config:
             f"expected a whole number from 1 to {MAX_AFTER_FAILURES} (failed runs in a row)",
         )
         config.after_failures = 1
+    config.inhibit = read_inhibit(notify, lambda m: check.error("notify", "inhibit", m))
     config.email = parse_email(check, check.get(notify, "email", dict, "notify", None))
     config.webhook = parse_webhook(check, check.get(notify, "webhook", dict, "notify", None))
     config.teams = parse_teams(check, check.get(notify, "teams", dict, "notify", None))

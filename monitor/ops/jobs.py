@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 
 from monitor.core.redaction import redact
 from monitor.indicator.registry import load_registry
+from monitor.ops.alerting import AlertPlan
 from monitor.ops.config import Config, Schedule, load_config
 from monitor.ops.heartbeat import ping as ping_heartbeat
 from monitor.ops.livecase import refresh_and_load, store_case
@@ -148,8 +149,9 @@ def run_case(
     """Evaluate one case, record it, notify if it changed (or failed, or recovered)."""
     run_id = store.start(job_id, trigger, case)
     log.info("run %d: %s (%s, %s) started", run_id, case, job_id, trigger)
+    plan = AlertPlan(store.engine, case, run_id, store.previous(case, run_id), config.inhibit)
     try:
-        outcome, values, title = _evaluate(config, case, run_id, as_of)
+        outcome, values, title = _evaluate(config, case, run_id, as_of, plan)
     except Exception as exc:  # noqa: BLE001
         errors = [redact(f"{type(exc).__name__}: {exc}", secrets(config))]
         log.error("run %d: %s failed: %s\n%s", run_id, case, errors[0], traceback.format_exc())
@@ -163,7 +165,7 @@ def run_case(
         values["errors"] = outcome.errors
     store.finish(run_id, outcome.status, **values)  # recorded before notifying (which may be slow)
     outcome.notifications = _safe(
-        config, lambda: _notify(config, store, outcome, values, title, baseline_lost)
+        config, lambda: _notify(config, store, outcome, values, title, baseline_lost, plan)
     )
     values["notifications"] = outcome.notifications
     store.finish(run_id, outcome.status, **values)
@@ -180,9 +182,16 @@ def run_case(
 
 
 def _evaluate(
-    config: Config, case: str, run_id: int, as_of: str | None = None
+    config: Config,
+    case: str,
+    run_id: int,
+    as_of: str | None = None,
+    plan: AlertPlan | None = None,
 ) -> tuple[CaseOutcome, dict[str, Any], str]:
-    """Run the pipeline; the values are the history row's columns, plus the case title."""
+    """Run the pipeline; the values are the history row's columns, plus the case title.
+
+    ``plan`` applies silences and inhibition before the report renders, so it shows them.
+    """
 
     registry = load_registry(config.plugins)
     reload = reloader_for(config).load(registry)
@@ -199,6 +208,7 @@ def _evaluate(
         step=config.step,
         pdf=config.pdf,
         failed_sources=None if live is None else live.failed,
+        annotate=None if plan is None else plan.annotate,
     )
     a = result.assessment
     errors = list(reload.problems) + list(a.problems)
@@ -286,12 +296,14 @@ def _notify(
     values: dict[str, Any],
     title: str,
     baseline_lost: bool = False,
+    plan: AlertPlan | None = None,
 ) -> list[dict[str, Any]]:
     """Notify when the stage changed or a critical rule started firing; else stay quiet.
 
     A run after ``after_failures`` failures or more in a row also says it recovered.
     With no previous run to compare with because the history was lost, no change
-    is claimed.
+    is claimed. With a ``plan``, silenced and inhibited changes are left out (see
+    :mod:`monitor.ops.alerting`).
     """
 
     if not config.has_targets():
@@ -299,7 +311,10 @@ def _notify(
     previous = store.previous(outcome.case, outcome.run_id)
     reasons = []
     if not (baseline_lost and previous is None):
-        reasons = what_changed(previous, values["stage"], set(values["critical"]))
+        if plan is not None and plan.decision is not None:
+            reasons = list(plan.decision.reasons)
+        else:
+            reasons = what_changed(previous, values["stage"], set(values["critical"]))
     failures = failures_before(store, outcome.case, outcome.run_id)
     if failures >= config.after_failures:
         reasons.insert(0, f"recovered after {failures} failed run(s)")

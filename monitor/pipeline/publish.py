@@ -12,7 +12,7 @@ kill interrupted is completed and orphan temporary files are removed
 from __future__ import annotations
 
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from monitor.assessment.briefing import summarise
 from monitor.assessment.changes import compare
 from monitor.assessment.degraded import degraded_block
 from monitor.assessment.export import alerts_csv, quarantine_csv
+from monitor.assessment.model import Assessment
 from monitor.core.atomic import recover
 from monitor.core.version import __version__
 from monitor.data.case import Case
@@ -110,6 +111,7 @@ def run(
     step: str = DAILY,
     pdf: bool = False,
     failed_sources: list[dict[str, Any]] | None = None,
+    annotate: Callable[[Assessment], None] | None = None,
 ) -> RunResult:
     """Evaluate a case and publish its report into the archive folder ``out_dir``.
 
@@ -122,6 +124,8 @@ def run(
     ``<case>-<as_of>.pdf`` beside it (the ``[pdf]`` extra and Debian's chromium).
     ``case_name`` may be a loaded case (a store-backed one); ``failed_sources`` are the
     sources that failed to refresh before the run, which marks it degraded.
+    ``annotate`` sees the assessment before it renders: the scheduler marks silenced
+    and held-back alerts there (``monitor.ops.alerting``).
     """
     inputs = load_inputs(case_name, rule_dirs, plugin_dirs, registry, ruleset)
     at = pd.Timestamp(as_of) if as_of is not None else None
@@ -131,6 +135,8 @@ def run(
     out = Path(out_dir)
     recover(out)
     add_report_context(result, inputs.registry, out)
+    if annotate is not None:
+        annotate(result.assessment)
     name = stem(inputs.case.name, result.assessment.as_of)
     html_path = out / f"{name}.html"
     result.assessment.report = str(html_path)

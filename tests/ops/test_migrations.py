@@ -16,6 +16,7 @@ from sqlalchemy import inspect
 from monitor.core.migrations import config, current, head
 from monitor.data.store import ObservationStore
 from monitor.ops.runhistory import RunStore
+from monitor.ops.silences import SilenceStore
 
 FIXTURE = Path(__file__).with_name("fixtures") / "history-before-migrations.db"
 
@@ -69,3 +70,22 @@ def test_the_fingerprint_migration_goes_down_and_up_again(tmp_path):
         command.downgrade(cfg, "0002_observations")
     assert "fingerprint" not in {c["name"] for c in inspect(store.engine).get_columns("runs")}
     assert current(RunStore(url).engine) == "0004_run_fingerprint"  # opening upgrades again
+
+
+def test_the_silences_migration_adds_its_tables_and_reverts_cleanly(tmp_path):
+    path = tmp_path / "history.db"
+    shutil.copy(FIXTURE, path)  # a first-release history gains the silence tables too
+    store = RunStore(f"sqlite:///{path}")
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"silences", "alert_notices", "runs"} <= tables
+    SilenceStore(store.engine).add("fed-easing", None, "2026-12-15", "seen", "alice")
+    cfg = config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003_silences-1")
+    assert current(store.engine) != "0003_silences"
+    tables = set(inspect(store.engine).get_table_names())
+    assert "silences" not in tables and "alert_notices" not in tables and "runs" in tables
+    again = RunStore(f"sqlite:///{path}")  # upgrading again recreates them, empty
+    assert current(again.engine) == head() and SilenceStore(again.engine).all() == []
+    assert [r["case"] for r in again.recent()] == ["ai-cycle"]

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_run_fingerprint"
-down_revision = "0002_observations"
+down_revision = "0003_silences"
 
 
 def upgrade() -> None:
