@@ -6,6 +6,7 @@ docstring and :func:`load_case` (the case loader with this module's ``read_csv``
 added; everything below is the implementation of commit 98e6931: the Python ``csv``
 reader, a blank-cell check per column and again per series, object-path string checks.
 """
+
 from __future__ import annotations
 
 import csv
