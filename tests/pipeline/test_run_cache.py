@@ -1,9 +1,9 @@
 """A run with the file cache gives the very files a run without it gives (issue 10).
 
 What a scheduled user relies on: setting ``MONITOR_CACHE_DIR`` makes a run faster and
-changes nothing else. The 2000 side of the analogies panel and the 2000 peak are read
-from the cache on a warm run (the 2000 case is not even loaded), and the report's HTML
-and JSON are byte for byte those of an uncached run. The clock is pinned (the JSON and
+changes nothing else. The 2000 side of the analogies panel, the 2000 peak and the
+charts are read from the cache on a warm run (the 2000 case is not even loaded), and
+the report's HTML and JSON are byte for byte those of an uncached run. The clock is pinned (the JSON and
 the archive index carry the time they were written).
 """
 
@@ -60,7 +60,7 @@ def test_cached_runs_write_the_same_bytes_as_an_uncached_run(
     monkeypatch.setenv(CACHE_ENV, str(cache))
     cold = run_once(out)
     kinds = {p.parent.name for p in cache.glob("*/*.json")}
-    assert {"analogies", "peak-2000"} <= kinds
+    assert {"analogies", "peak-2000", "charts"} <= kinds
     # a warm run must not touch the 2000 case: every 2000 figure comes from the cache
     loaded: list[str] = []
     real = case_module.load_case
