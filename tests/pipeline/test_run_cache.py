@@ -3,8 +3,8 @@
 What a scheduled user relies on: setting ``MONITOR_CACHE_DIR`` makes a run faster and
 changes nothing else. The 2000 side of the analogies panel, the 2000 peak and the
 charts are read from the cache on a warm run (the 2000 case is not even loaded), and
-the report's HTML and JSON are byte for byte those of an uncached run. The clock is pinned (the JSON and
-the archive index carry the time they were written).
+the report's HTML and JSON are byte for byte those of an uncached run. The clock is
+pinned (the JSON and the archive index carry the time they were written).
 """
 
 from __future__ import annotations
