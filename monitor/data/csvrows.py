@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from monitor.core.limits import MAX_FIELD_CHARS
@@ -194,13 +193,16 @@ def _parse_clean(
     try:
         return pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=names),
+            # one thread: the parse is a small part of a load, and threads cost more CPU
+            # than they save on the shared machines a scheduled run lives on
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pacsv.ParseOptions(
                 quote_char=False, newlines_in_values=False, ignore_empty_lines=True
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.large_string()),
-                strings_can_be_null=False,
+                strings_can_be_null=True,  # an empty cell is missing, as the csv reader's
+                null_values=[""],  # rows become after replace("", None)
                 check_utf8=False,  # the whole file was decoded as UTF-8 above
             ),
         )
@@ -218,10 +220,10 @@ def _frame(
     for j in range(len(names)):
         column = table.column(j)
         if special:
-            extra = pa.array([cells[j] for cells in special.values()], pa.large_string())
+            cells = [row[j] or None for row in special.values()]  # "" is missing
+            extra = pa.array(cells, pa.large_string())
             column = pa.chunked_array([*column.chunks, extra], pa.large_string())
-        blank = pc.equal(column, "")
-        columns.append(pc.if_else(blank, pa.scalar(None, pa.large_string()), column))
+        columns.append(column)
     index = np.concatenate((lines, np.fromiter(special, dtype=np.int64, count=len(special))))
     frame = pd.DataFrame(
         {j: pd.Series(c, dtype="str") for j, c in enumerate(columns)},

@@ -424,10 +424,11 @@ def apply_defaults(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd
 
 
 def _fill_at_once(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    series = pd.factorize(raw["series"])
     for col in ("unit", "source"):
         fills = {k: str(meta[col]) for k, meta in defaults.items() if col in meta}
         if fills:
-            fill = _by_series(raw["series"], fills)
+            fill = _by_series(series, raw.index, fills)
             blank = fill.notna() & _blank(raw[col])
             raw.loc[blank, col] = fill[blank]
     lags = {
@@ -437,7 +438,7 @@ def _fill_at_once(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.
     }
     if not lags:
         return raw
-    lag = _by_series(raw["series"], lags)
+    lag = _by_series(series, raw.index, lags)
     blank = lag.notna() & _blank(raw["published"])
     if blank.any():
         dates = pd.to_datetime(raw.loc[blank, "date"], format="ISO8601", errors="coerce")
@@ -447,11 +448,13 @@ def _fill_at_once(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.
     return raw
 
 
-def _by_series(series: pd.Series, mapping: dict[str, Any]) -> pd.Series:
-    """``series.map(mapping)``, looked up once per distinct series id."""
-    codes, uniques = pd.factorize(series)
+def _by_series(
+    factorized: tuple[np.ndarray, Any], index: pd.Index, mapping: dict[str, Any]
+) -> pd.Series:
+    """``series.map(mapping)`` from ``pd.factorize(series)``: one look-up per series id."""
+    codes, uniques = factorized
     looked = np.array([*(mapping.get(u) for u in uniques), None], dtype=object)
-    return pd.Series(looked[codes], index=series.index)
+    return pd.Series(looked[codes], index=index)
 
 
 def _fill_per_series(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.DataFrame:
