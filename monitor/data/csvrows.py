@@ -149,6 +149,8 @@ def _fast_rows(data: bytes, origin: str) -> tuple[pd.DataFrame, Misshapen, list[
         return data[starts[i] : stops[i]].decode("utf-8")
 
     header_text = text(0)
+    if not header_text:  # the csv module reads an empty first line as no columns at all
+        return None
     header = _one_line(header_text) if quoted[0] else header_text.split(",")
     if not header:
         return None

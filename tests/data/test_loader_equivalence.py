@@ -95,7 +95,8 @@ RARE_LINES = ['pmi_x,US,2000-01-01,1,2000-02-02,index,"line\nbreak"', "\r", "a\x
 
 @st.composite
 def csv_text(draw: st.DrawFn) -> str:
-    lines = [draw(st.sampled_from([HEADER, HEADER + ",note", '"series",' + HEADER[7:]]))]
+    headers = [HEADER, HEADER + ",note", '"series",' + HEADER[7:], "", " " + HEADER, "a,,a"]
+    lines = [draw(st.sampled_from([HEADER] * 6 + headers))]
     width = len(lines[0].split(","))
     for _ in range(draw(st.integers(0, 12))):
         if draw(st.integers(0, 9)) == 0:
