@@ -18,17 +18,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow as pyarrow_lib
-import pyarrow.compute as pc
 from pandera.typing import Series
 
 from monitor.core.limits import MAX_MAGNITUDE
+from monitor.data import cells
 from monitor.data.badrow import BadRow
+from monitor.data.cells import TIME_ZONE
 from monitor.data.csvrows import read_rows
 
 __all__ = [
     "COLUMNS",
     "SCHEMA",
+    "TIME_ZONE",
     "BadRow",
     "ObservationSchema",
     "ValidatedObservations",
@@ -53,9 +54,6 @@ gigabytes of daily evaluation steps. The bound is absolute, not relative to the 
 newest period: a restatement or a later vintage is honestly published years after the
 period it is about."""
 
-TIME_ZONE = r"[T ]\d\d.*(?:Z|[+-]\d\d(?::?\d\d)?)\s*$"
-"""A time of day with an offset: observations are dated in calendar days, and an offset
-would shift a value across midnight (and make pandas refuse the column)."""
 SERIES_PATTERN = r"^[a-z][a-z0-9_]*\Z"  # \Z: "$" accepts a trailing newline
 ENTITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\Z"
 
@@ -176,23 +174,6 @@ def empty_frame() -> pd.DataFrame:
     )
 
 
-def _blank(raw: pd.Series) -> pd.Series:
-    return raw.isna() | (raw.astype("str").str.strip() == "")
-
-
-def _zoned(text: pd.Series) -> pd.Series:
-    """Cells with a time of day and an offset (TIME_ZONE); blanks are "" here.
-
-    The pattern needs a "T" or a space, so only cells holding one are searched: the
-    regex falls back to Python per cell, the literal test runs in pyarrow.
-    """
-    zoned = pd.Series(False, index=text.index)
-    maybe = text.str.contains("T", regex=False) | text.str.contains(" ", regex=False)
-    if maybe.any():
-        zoned[maybe] = text[maybe].str.contains(TIME_ZONE, regex=True)
-    return zoned
-
-
 def coerce_raw(
     raw: pd.DataFrame, origin: str, first_line: int = 2
 ) -> tuple[pd.DataFrame, list[BadRow]]:
@@ -208,26 +189,26 @@ def coerce_raw(
     lines = raw.index.to_series() + first_line
     problems: list[BadRow] = []
     typed = raw.copy()
-    blank = {col: _blank(raw[col]) for col in ("date", "published", "value")}
+    blank = {col: cells.blank(raw[col]) for col in ("date", "published", "value")}
     for col in ("series", "entity", "unit", "source"):
         stripped = raw[col].astype("str").str.strip()
         blank[col] = raw[col].isna() | (stripped == "")
         typed[col] = stripped.where(~blank[col], None)
     for col in ("date", "published"):
         text = raw[col].astype("str").where(~blank[col], "")
-        zoned = _zoned(text)
+        zoned = cells.zoned(text)
         problems += [
             BadRow(origin, int(lines[i]), col, "a time-zone offset (dates are calendar days)", t)
             for i, t in text[zoned].items()
         ]
-        parsed = _to_dates(raw[col].where(~zoned, None))
+        parsed = cells.to_dates(raw[col].where(~zoned, None))
         bad = parsed.isna() & ~blank[col] & ~zoned
         problems += [
             BadRow(origin, int(lines[i]), col, "not an ISO date", str(raw.at[i, col]))
             for i in raw.index[bad]
         ]
         typed[col] = parsed
-    values = _numbers(raw["value"])
+    values = cells.numbers(raw["value"])
     bad = values.isna() & ~blank["value"]
     problems += [
         BadRow(origin, int(lines[i]), "value", "not a number", str(raw.at[i, "value"]))
@@ -235,65 +216,6 @@ def coerce_raw(
     ]
     typed["value"] = values.astype("float64")
     return typed, problems
-
-
-PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
-"""A decimal pyarrow and pandas both parse to the nearest double (at most 15 digits)."""
-
-
-def _numbers(text: pd.Series) -> pd.Series:
-    """Text to floats: in pyarrow when every cell is a plain decimal, else as pandas does.
-
-    Both parsers round a decimal of at most 15 significant digits to the nearest
-    double, so the fast path gives the very floats ``pd.to_numeric`` gives; a column
-    with anything else (exponents, typos, huge integers) goes to ``pd.to_numeric`` whole.
-    """
-    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
-        cells = text.array.__arrow_array__() if len(text) else None
-        if cells is not None and _plain(cells):
-            floats = pc.cast(cells, pyarrow_lib.float64()).to_numpy()
-            return pd.Series(floats, index=text.index, dtype="float64")
-    return pd.to_numeric(text, errors="coerce")
-
-
-def _plain(cells: pyarrow_lib.ChunkedArray) -> bool:
-    digits = pc.subtract(
-        pc.utf8_length(cells),
-        pc.add(pc.count_substring(cells, "-"), pc.count_substring(cells, ".")),
-    )
-    plain = pc.and_(pc.match_substring_regex(cells, PLAIN_NUMBER), pc.less_equal(digits, 15))
-    return bool(pc.all(plain.fill_null(True)).as_py())
-
-
-def _to_dates(text: pd.Series) -> pd.Series:
-    """ISO text to dates, each distinct text parsed once (a panel repeats its dates)."""
-    try:
-        codes, uniques = pd.factorize(text)
-    except TypeError:  # unhashable cells: parse them as they are
-        return _parse_dates(text)
-    parsed = _parse_dates(pd.Series(uniques)).to_numpy(dtype="datetime64[us]")
-    stamps = np.full(len(codes), np.datetime64("NaT", "us"))
-    stamps[codes >= 0] = parsed[codes[codes >= 0]]
-    return pd.Series(stamps, index=text.index, dtype="datetime64[us]")
-
-
-def _parse_dates(text: pd.Series) -> pd.Series:
-    """ISO text to dates; a column pandas refuses whole is parsed cell by cell instead."""
-    try:
-        return pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[us]")
-    except (ValueError, TypeError, OverflowError):
-        cells = [_one_date(v) for v in text]
-        return pd.Series(cells, index=text.index, dtype="datetime64[us]")
-
-
-def _one_date(value: Any) -> pd.Timestamp | None:
-    try:
-        stamp = pd.to_datetime(value, format="ISO8601", errors="coerce")
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if pd.isna(stamp) or getattr(stamp, "tzinfo", None) is not None:
-        return None
-    return pd.Timestamp(stamp)
 
 
 def validate(raw: pd.DataFrame, origin: str, first_line: int = 2) -> ValidatedObservations:
@@ -429,7 +351,7 @@ def _fill_at_once(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.
         fills = {k: str(meta[col]) for k, meta in defaults.items() if col in meta}
         if fills:
             fill = _by_series(series, raw.index, fills)
-            blank = fill.notna() & _blank(raw[col])
+            blank = fill.notna() & cells.blank(raw[col])
             raw.loc[blank, col] = fill[blank]
     lags = {
         k: int(meta["publication_lag_days"])
@@ -439,7 +361,7 @@ def _fill_at_once(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.
     if not lags:
         return raw
     lag = _by_series(series, raw.index, lags)
-    blank = lag.notna() & _blank(raw["published"])
+    blank = lag.notna() & cells.blank(raw["published"])
     if blank.any():
         dates = pd.to_datetime(raw.loc[blank, "date"], format="ISO8601", errors="coerce")
         days = pd.to_timedelta(lag[blank].astype("int64"), unit="D")
@@ -462,11 +384,11 @@ def _fill_per_series(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> 
         rows = raw["series"] == series_id
         for col in ("unit", "source"):
             if col in meta:
-                blank = rows & _blank(raw[col])
+                blank = rows & cells.blank(raw[col])
                 raw.loc[blank, col] = str(meta[col])
         lag = meta.get("publication_lag_days")
         if lag is not None:
-            blank = rows & _blank(raw["published"])
+            blank = rows & cells.blank(raw["published"])
             dates = pd.to_datetime(raw.loc[blank, "date"], format="ISO8601", errors="coerce")
             filled = (dates + pd.Timedelta(days=int(lag))).dt.strftime("%Y-%m-%d")
             raw.loc[blank, "published"] = filled.where(dates.notna(), None)
