@@ -43,27 +43,44 @@ PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 
 
 def numbers(text: pd.Series) -> pd.Series:
-    """Text to floats: in pyarrow when every cell is a plain decimal, else as pandas does.
+    """Text to floats: plain decimals in pyarrow, every other cell as pandas parses it.
 
     Both parsers round a decimal of at most 15 significant digits to the nearest
-    double, so the fast path gives the very floats ``pd.to_numeric`` gives; a column
-    with anything else (exponents, typos, huge integers) goes to ``pd.to_numeric`` whole.
+    double, so the plain cells get the very floats ``pd.to_numeric`` gives them. The
+    other cells (exponents, typos, huge integers) go to ``pd.to_numeric`` together with
+    a decimal, so it reads them on its float path, as it does for a whole column that
+    holds a decimal or a blank; a column of integers only goes to it whole (its integer
+    path rounds huge integers its own way).
     """
-    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
-        cells = text.array.__arrow_array__() if len(text) else None
-        if cells is not None and _plain(cells):
-            floats = pc.cast(cells, pa.float64()).to_numpy()
-            return pd.Series(floats, index=text.index, dtype="float64")
-    return pd.to_numeric(text, errors="coerce")
+    if not (isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"):
+        return pd.to_numeric(text, errors="coerce")
+    if not len(text):
+        return pd.to_numeric(text, errors="coerce")
+    cells = text.array.__arrow_array__()
+    plain = _plain(cells)
+    has_null = cells.null_count > 0
+    has_decimal = bool(pc.any(pc.and_(plain, pc.match_substring(cells, "."))).as_py())
+    if not (has_null or has_decimal):  # pandas may read this column on its integer path
+        return pd.to_numeric(text, errors="coerce")
+    if bool(pc.all(plain).as_py()):
+        floats = pc.cast(cells, pa.float64()).to_numpy()
+        return pd.Series(floats, index=text.index, dtype="float64")
+    mask = plain.to_numpy(zero_copy_only=False)
+    floats = np.empty(len(text), dtype="float64")
+    floats[mask] = pc.cast(pc.filter(cells, plain), pa.float64()).to_numpy()
+    others = pd.concat([text[~mask], pd.Series(["0.5"], dtype="str")], ignore_index=True)
+    floats[~mask] = pd.to_numeric(others, errors="coerce").to_numpy(dtype="float64")[:-1]
+    return pd.Series(floats, index=text.index, dtype="float64")
 
 
-def _plain(cells: pa.ChunkedArray) -> bool:
+def _plain(cells: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Per cell: a plain decimal of at most 15 digits (missing cells are not plain)."""
     digits = pc.subtract(
         pc.utf8_length(cells),
         pc.add(pc.count_substring(cells, "-"), pc.count_substring(cells, ".")),
     )
     plain = pc.and_(pc.match_substring_regex(cells, PLAIN_NUMBER), pc.less_equal(digits, 15))
-    return bool(pc.all(plain.fill_null(True)).as_py())
+    return plain.fill_null(False)
 
 
 def to_dates(text: pd.Series) -> pd.Series:

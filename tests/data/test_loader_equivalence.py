@@ -16,12 +16,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor.data.case import bundled_names, load_case
+from monitor.data.cells import numbers
 from monitor.data.observations import ValidatedObservations, read_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,3 +141,21 @@ def test_a_large_plain_file_reads_as_before(baseline: ModuleType, tmp_path: Path
     compare(baseline, path, {"pmi_x": {"unit": "index", "publication_lag_days": 30}})
     loaded = read_csv(path, {"pmi_x": {"unit": "index", "publication_lag_days": 30}})
     assert len(loaded.frame) == 3000 and not loaded.bad_rows
+
+
+NUMBER_TEXTS = ["55.1", "-0.25", "1e308", "abc", "", "inf", "nan", "12345678901234567890",
+                "0.1000000000000000055511151231257827", " 7", "1_000", "-2e15", "3.", "5",
+                "-12", "007", "1.5e3", "+4", "0x10", "NaN", "-0", "-0.0", "0.0",
+                "999999999999999", "9999999999999999", "123456789012.345"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.sampled_from(NUMBER_TEXTS), min_size=1, max_size=8))
+def test_numbers_are_bit_for_bit_the_floats_pandas_reads(texts: list[str]) -> None:
+    """Frames compare -0.0 equal to 0.0; the bits must agree too (pandas reads "-0" as 0)."""
+    column = pd.Series([t or None for t in texts], dtype="str")
+    expected = pd.to_numeric(column, errors="coerce").astype("float64").to_numpy()
+    got = numbers(column).astype("float64").to_numpy()  # as validate() takes it
+    missing = np.isnan(expected)
+    assert np.array_equal(missing, np.isnan(got))
+    assert np.array_equal(expected[~missing].view(np.int64), got[~missing].view(np.int64))
