@@ -35,16 +35,16 @@ from monitor.assessment.entities import MANY_ENTITIES, entity_count
 from monitor.assessment.model import Assessment, RuleAssessment
 from monitor.core.errors import TemplateProblem
 from monitor.core.limits import SHOWN_BAD_ROWS
-from monitor.reports.charts import (
-    COUNTER_COLOUR,
-    STAGE_COLOURS,
-    Chart,
-    archive_chart,
-    backtest_stage_chart,
-    heat_map_chart,
-    rule_chart,
-    score_chart,
-)
+from monitor.reports import charts
+from monitor.reports.chart_cache import cached_chart
+from monitor.reports.charts import COUNTER_COLOUR, STAGE_COLOURS, Chart
+
+# the report's charts, each kept in the file cache when MONITOR_CACHE_DIR is set
+archive_chart = cached_chart(charts.archive_chart)
+backtest_stage_chart = cached_chart(charts.backtest_stage_chart)
+heat_map_chart = cached_chart(charts.heat_map_chart)
+rule_chart = cached_chart(charts.rule_chart)
+score_chart = cached_chart(charts.score_chart)
 
 # bundled files, found by resource name (reports import no room but the assessment)
 PACKAGE_ROOTS = (

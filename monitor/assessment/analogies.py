@@ -19,9 +19,12 @@ from typing import Any
 
 import pandas as pd
 
+from monitor.core import filecache
+from monitor.core.fingerprint import Fingerprint
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case, load_case, resolve
 from monitor.engine.timeline import compute_indicators
+from monitor.indicator.identity import add_registry
 from monitor.indicator.registry import Registry
 
 PRECEDENT_CASE = "telecom-2000"
@@ -243,15 +246,13 @@ def build(
         for s in a.today
     ):
         return []
-    then_case = then or precedent_case()
-    then_obs = then_case.observations
-    then_frames, _ = compute_indicators(then_obs, registry, names & known)
+    readings = then_readings(registry, precedents, names & known, then)
     out = []
     for analogy in ANALOGIES:
         today = [_read(s, today_obs, today_frames, registry, precedents) for s in analogy.today]
         if all(t["value"] is None for t in today):
             continue
-        reading = _read(analogy.then, then_obs, then_frames, registry, precedents)
+        reading = readings[analogy.id]
         out.append(
             {
                 "id": analogy.id,
@@ -262,3 +263,33 @@ def build(
             }
         )
     return out
+
+
+def then_readings(
+    registry: Registry,
+    precedents: dict[str, dict[str, Any]],
+    names: set[str],
+    then: Case | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The 2000 side of every analogy, by analogy id.
+
+    Read from the bundled 2000 case, these change only with its files, the indicators
+    and the rules' precedents, so they are kept in the file cache (``MONITOR_CACHE_DIR``)
+    under a fingerprint of all three: a run with a warm cache loads no 2000 data at all.
+    """
+
+    def compute() -> dict[str, dict[str, Any]]:
+        then_case = then or precedent_case()
+        observations = then_case.observations
+        frames, _ = compute_indicators(observations, registry, names)
+        return {a.id: _read(a.then, observations, frames, registry, precedents) for a in ANALOGIES}
+
+    if then is not None:
+        return compute()
+    digest = Fingerprint().add_value("kind", "analogies-then-v1")
+    digest.add_folder(resolve(PRECEDENT_CASE))
+    add_registry(digest, registry)
+    digest.add_value("precedents", precedents).add_value("names", sorted(names))
+    digest.add_value("analogies", [repr(a.then) for a in ANALOGIES])
+    readings: dict[str, dict[str, Any]] = filecache.cached("analogies", digest.hexdigest(), compute)
+    return readings

@@ -26,7 +26,7 @@ from monitor.core.yamlio import (
     plain,
     value_position,
 )
-from monitor.data.observations import ValidatedObservations, empty_frame, read_csv
+from monitor.data.observations import ValidatedObservations, combine, empty_frame, read_csv
 
 CASE_KEYS = {
     "name",
@@ -348,10 +348,10 @@ def load_case(name_or_path: str) -> Case:
     _MetaChecker(meta_path, node).check()
     meta = plain(node)
     series: dict[str, dict[str, Any]] = meta.get("series") or {}
-    data = ValidatedObservations(empty_frame())
     names = meta.get("files") or _globbed(folder)
-    for name in names:
-        data = data.extend(read_csv(folder / name, series))
+    parts = [ValidatedObservations(empty_frame())]
+    parts += [read_csv(folder / name, series) for name in names]
+    data = combine(parts)
     events = [
         CrisisEvent(pd.Timestamp(str(e["date"])), str(e["title"]), str(e.get("source", "")))
         for e in meta.get("crisis_events") or []

@@ -9,17 +9,38 @@ fail validation are never silently dropped: they are collected, all at once, as
 
 from __future__ import annotations
 
-import csv
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from monitor.core.limits import MAX_FIELD_CHARS, MAX_MAGNITUDE
+from monitor.core.limits import MAX_MAGNITUDE
+from monitor.data import cells
+from monitor.data.badrow import BadRow
+from monitor.data.cells import TIME_ZONE
+from monitor.data.csvrows import read_rows
+
+__all__ = [
+    "COLUMNS",
+    "SCHEMA",
+    "TIME_ZONE",
+    "BadRow",
+    "ObservationSchema",
+    "ValidatedObservations",
+    "apply_defaults",
+    "coerce_raw",
+    "combine",
+    "empty_frame",
+    "read_csv",
+    "validate",
+    "visible_at",
+]
 
 COLUMNS = ["series", "entity", "date", "value", "published", "unit", "source"]
 OPTIONAL_COLUMNS = ["note"]
@@ -33,9 +54,6 @@ gigabytes of daily evaluation steps. The bound is absolute, not relative to the 
 newest period: a restatement or a later vintage is honestly published years after the
 period it is about."""
 
-TIME_ZONE = r"[T ]\d\d.*(?:Z|[+-]\d\d(?::?\d\d)?)\s*$"
-"""A time of day with an offset: observations are dated in calendar days, and an offset
-would shift a value across midnight (and make pandas refuse the column)."""
 SERIES_PATTERN = r"^[a-z][a-z0-9_]*\Z"  # \Z: "$" accepts a trailing newline
 ENTITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\Z"
 
@@ -43,18 +61,30 @@ ENTITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\Z"
 class ObservationSchema(pa.DataFrameModel):
     """The contract of the observation frame, checked wherever data enters."""
 
-    series: Series[str] = pa.Field(str_matches=SERIES_PATTERN)
-    entity: Series[str] = pa.Field(str_matches=ENTITY_PATTERN)
+    series: Series[str] = pa.Field()
+    entity: Series[str] = pa.Field()
     date: Series[pd.Timestamp] = pa.Field(nullable=False)
     value: Series[float] = pa.Field(nullable=False)
     published: Series[pd.Timestamp] = pa.Field(nullable=False)
     unit: Series[str] = pa.Field(str_length={"min_value": 1})
     source: Series[str] = pa.Field(str_length={"min_value": 1})
 
+    # str_matches, tested once per distinct text (a panel repeats a few names a million
+    # times); named as pandera names its own check, which the messages quote
+    @pa.check("series", name=f"str_matches('{SERIES_PATTERN}')")
+    @classmethod
+    def _series_name(cls, series: Series[str]) -> Series[bool]:
+        return _matches(series, SERIES_PATTERN)
+
+    @pa.check("entity", name=f"str_matches('{ENTITY_PATTERN}')")
+    @classmethod
+    def _entity_name(cls, entity: Series[str]) -> Series[bool]:
+        return _matches(entity, ENTITY_PATTERN)
+
     @pa.check("value", name="finite")
     @classmethod
     def _finite(cls, value: Series[float]) -> Series[bool]:
-        return value.map(lambda v: math.isfinite(v) if isinstance(v, float) else True)
+        return pd.Series(np.isfinite(value.to_numpy(dtype="float64")), index=value.index)
 
     @pa.check("value", name="magnitude")
     @classmethod
@@ -85,6 +115,14 @@ class ObservationSchema(pa.DataFrameModel):
         unique = ["series", "entity", "date", "published"]
 
 
+def _matches(column: pd.Series, pattern: str) -> pd.Series:
+    """``column.str.match(pattern)``, matched once per distinct text (missing cells pass)."""
+    codes, uniques = pd.factorize(column)
+    compiled = re.compile(pattern)
+    ok = np.array([*(compiled.match(str(u)) is not None for u in uniques), True])
+    return pd.Series(ok[codes], index=column.index)
+
+
 def _schema() -> pa.DataFrameSchema:
     """The model as a schema that reports only later copies of a duplicate row.
 
@@ -98,29 +136,6 @@ def _schema() -> pa.DataFrameSchema:
 SCHEMA = _schema()
 
 
-@dataclass(frozen=True)
-class BadRow:
-    """One rejected row: where it came from and which check it failed."""
-
-    file: str
-    line: int
-    column: str
-    check: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: column {self.column!r}: {self.check} (got {self.value!r})"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "check": self.check,
-            "value": self.value,
-        }
-
-
 @dataclass
 class ValidatedObservations:
     """Good rows ready for evaluation, plus every problem found on the way in."""
@@ -130,13 +145,18 @@ class ValidatedObservations:
     quarantined: pd.DataFrame = field(default_factory=lambda: empty_frame())
 
     def extend(self, other: ValidatedObservations) -> ValidatedObservations:
-        frames = [f for f in (self.frame, other.frame) if not f.empty]
-        quarantined = [f for f in (self.quarantined, other.quarantined) if not f.empty]
-        return ValidatedObservations(
-            frame=pd.concat(frames, ignore_index=True) if frames else empty_frame(),
-            bad_rows=[*self.bad_rows, *other.bad_rows],
-            quarantined=pd.concat(quarantined, ignore_index=True) if quarantined else empty_frame(),
-        )
+        return combine([self, other])
+
+
+def combine(parts: list[ValidatedObservations]) -> ValidatedObservations:
+    """Several files' observations as one, concatenated once (not pairwise, file by file)."""
+    frames = [p.frame for p in parts if not p.frame.empty]
+    quarantined = [p.quarantined for p in parts if not p.quarantined.empty]
+    return ValidatedObservations(
+        frame=pd.concat(frames, ignore_index=True) if frames else empty_frame(),
+        bad_rows=[b for p in parts for b in p.bad_rows],
+        quarantined=pd.concat(quarantined, ignore_index=True) if quarantined else empty_frame(),
+    )
 
 
 def empty_frame() -> pd.DataFrame:
@@ -154,17 +174,14 @@ def empty_frame() -> pd.DataFrame:
     )
 
 
-def _blank(raw: pd.Series) -> pd.Series:
-    return raw.isna() | (raw.astype("str").str.strip() == "")
-
-
 def coerce_raw(
     raw: pd.DataFrame, origin: str, first_line: int = 2
 ) -> tuple[pd.DataFrame, list[BadRow]]:
     """Turn text columns into typed ones, reporting every cell that cannot be parsed.
 
     Parsing is done here rather than by pandera's ``coerce`` so that a bad date names
-    the exact text that failed, which is what a person fixing the file needs.
+    the exact text that failed, which is what a person fixing the file needs. Each
+    column is tested for blanks once; dates are parsed once per distinct text.
     """
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
@@ -172,49 +189,33 @@ def coerce_raw(
     lines = raw.index.to_series() + first_line
     problems: list[BadRow] = []
     typed = raw.copy()
+    blank = {col: cells.blank(raw[col]) for col in ("date", "published", "value")}
     for col in ("series", "entity", "unit", "source"):
-        typed[col] = raw[col].astype("str").str.strip().where(~_blank(raw[col]), None)
+        stripped = raw[col].astype("str").str.strip()
+        blank[col] = raw[col].isna() | (stripped == "")
+        typed[col] = stripped.where(~blank[col], None)
     for col in ("date", "published"):
-        text = raw[col].astype("str").where(~_blank(raw[col]), "")
-        zoned = text.str.contains(TIME_ZONE, regex=True)
+        text = raw[col].astype("str").where(~blank[col], "")
+        zoned = cells.zoned(text)
         problems += [
             BadRow(origin, int(lines[i]), col, "a time-zone offset (dates are calendar days)", t)
             for i, t in text[zoned].items()
         ]
-        parsed = _to_dates(raw[col].where(~zoned, None))
-        bad = parsed.isna() & ~_blank(raw[col]) & ~zoned
+        parsed = cells.to_dates(raw[col].where(~zoned, None))
+        bad = parsed.isna() & ~blank[col] & ~zoned
         problems += [
             BadRow(origin, int(lines[i]), col, "not an ISO date", str(raw.at[i, col]))
             for i in raw.index[bad]
         ]
         typed[col] = parsed
-    values = pd.to_numeric(raw["value"], errors="coerce")
-    bad = values.isna() & ~_blank(raw["value"])
+    values = cells.numbers(raw["value"])
+    bad = values.isna() & ~blank["value"]
     problems += [
         BadRow(origin, int(lines[i]), "value", "not a number", str(raw.at[i, "value"]))
         for i in raw.index[bad]
     ]
     typed["value"] = values.astype("float64")
     return typed, problems
-
-
-def _to_dates(text: pd.Series) -> pd.Series:
-    """ISO text to dates; a column pandas refuses whole is parsed cell by cell instead."""
-    try:
-        return pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[us]")
-    except (ValueError, TypeError, OverflowError):
-        cells = [_one_date(v) for v in text]
-        return pd.Series(cells, index=text.index, dtype="datetime64[us]")
-
-
-def _one_date(value: Any) -> pd.Timestamp | None:
-    try:
-        stamp = pd.to_datetime(value, format="ISO8601", errors="coerce")
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if pd.isna(stamp) or getattr(stamp, "tzinfo", None) is not None:
-        return None
-    return pd.Timestamp(stamp)
 
 
 def validate(raw: pd.DataFrame, origin: str, first_line: int = 2) -> ValidatedObservations:
@@ -235,7 +236,7 @@ def validate(raw: pd.DataFrame, origin: str, first_line: int = 2) -> ValidatedOb
     except pa.errors.SchemaErrors as exc:
         problems += _schema_problems(exc.failure_cases, typed, origin, first_line, unparsable)
     bad_index = sorted({p.line - first_line for p in problems})
-    good = typed.drop(index=bad_index)
+    good = typed.drop(index=bad_index) if bad_index else typed
     keep = COLUMNS + [c for c in OPTIONAL_COLUMNS if c in good.columns]
     good = good[keep].reset_index(drop=True)
     good = good.astype({"series": "str", "entity": "str", "unit": "str", "source": "str"})
@@ -305,7 +306,7 @@ def read_csv(
     quarantined like any other bad row instead of stopping the load.
     """
     try:
-        raw, misshapen, header_problems = _read_rows(path)
+        raw, misshapen, header_problems = read_rows(path)
     except UnicodeDecodeError as exc:
         bad = BadRow(
             str(path), 1, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", ""
@@ -325,77 +326,69 @@ def read_csv(
     return result
 
 
-def _read_rows(path: Path) -> tuple[pd.DataFrame, list[tuple[BadRow, str]], list[BadRow]]:
-    """Rows indexed by line number minus two, the lines that do not fit, header problems.
-
-    A field over MAX_FIELD_CHARS (the csv module's own limit) is reported on its line
-    and the reading goes on; a duplicated header column is a header problem (its
-    copies are renamed ``NAME.2``... so the rows can still be kept in quarantine).
-    """
-    with path.open(newline="", encoding="utf-8-sig") as handle:  # -sig: Excel's "CSV UTF-8"
-        reader = csv.reader(handle)
-        header, header_problems = _header(reader, str(path))
-        rows: dict[int, list[str]] = {}
-        misshapen: list[tuple[BadRow, str]] = []
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                check = f"a field longer than {MAX_FIELD_CHARS // 1024} KB ({exc})"
-                bad = BadRow(str(path), reader.line_num, "(row)", check, "")
-                misshapen.append((bad, f"<line {reader.line_num}: field too large>"))
-                continue
-            line = reader.line_num
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) != len(header):
-                check = f"expected {len(header)} fields, found {len(fields)} (unquoted comma?)"
-                bad = BadRow(str(path), line, "(row)", check, ",".join(fields)[:80])
-                misshapen.append((bad, ",".join(fields)))
-                continue
-            rows[line - 2] = fields
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype="str")
-    if frame.empty:
-        frame = pd.DataFrame(columns=header, dtype="str")
-    return frame.replace("", None), misshapen, header_problems
-
-
-def _header(reader: Any, origin: str) -> tuple[list[str], list[BadRow]]:
-    try:
-        header: list[str] = next(reader, [])
-    except csv.Error as exc:
-        return [], [BadRow(origin, 1, "(header)", f"unreadable header ({exc})", "")]
-    seen: dict[str, int] = {}
-    names: list[str] = []
-    problems: list[BadRow] = []
-    for position, name in enumerate(header, start=1):
-        count = seen.get(name, 0) + 1
-        seen[name] = count
-        if count > 1:
-            check = f"duplicated header column (column {position}); the file's rows are quarantined"
-            problems.append(BadRow(origin, 1, name, check, name))
-            name = f"{name}.{count}"
-        names.append(name)
-    return names, problems
-
-
 def apply_defaults(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """Fill blank unit, source and published cells from the series' metadata."""
+    """Fill blank unit, source and published cells from the series' metadata.
+
+    One pass over the rows for every series at once (a map from series to its
+    default); input that pass cannot take (a series id that is not text, dates pandas
+    refuses as a whole) gets the fill one series at a time, which it must equal.
+    """
     raw = raw.copy()
     for col in ("unit", "source", "published"):
         if col not in raw.columns:
             raw[col] = None
+    if all(isinstance(k, str) for k in defaults):
+        try:
+            return _fill_at_once(raw, defaults)
+        except (ValueError, TypeError, OverflowError, KeyError):
+            pass  # filling is idempotent: the per-series pass below completes it
+    return _fill_per_series(raw, defaults)
+
+
+def _fill_at_once(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    series = pd.factorize(raw["series"])
+    for col in ("unit", "source"):
+        fills = {k: str(meta[col]) for k, meta in defaults.items() if col in meta}
+        if fills:
+            fill = _by_series(series, raw.index, fills)
+            blank = fill.notna() & cells.blank(raw[col])
+            raw.loc[blank, col] = fill[blank]
+    lags = {
+        k: int(meta["publication_lag_days"])
+        for k, meta in defaults.items()
+        if meta.get("publication_lag_days") is not None
+    }
+    if not lags:
+        return raw
+    lag = _by_series(series, raw.index, lags)
+    blank = lag.notna() & cells.blank(raw["published"])
+    if blank.any():
+        dates = pd.to_datetime(raw.loc[blank, "date"], format="ISO8601", errors="coerce")
+        days = pd.to_timedelta(lag[blank].astype("int64"), unit="D")
+        filled = (dates + days).dt.strftime("%Y-%m-%d")
+        raw.loc[blank, "published"] = filled.where(dates.notna(), None)
+    return raw
+
+
+def _by_series(
+    factorized: tuple[np.ndarray, Any], index: pd.Index, mapping: dict[str, Any]
+) -> pd.Series:
+    """``series.map(mapping)`` from ``pd.factorize(series)``: one look-up per series id."""
+    codes, uniques = factorized
+    looked = np.array([*(mapping.get(u) for u in uniques), None], dtype=object)
+    return pd.Series(looked[codes], index=index)
+
+
+def _fill_per_series(raw: pd.DataFrame, defaults: dict[str, dict[str, Any]]) -> pd.DataFrame:
     for series_id, meta in defaults.items():
         rows = raw["series"] == series_id
         for col in ("unit", "source"):
             if col in meta:
-                blank = rows & _blank(raw[col])
+                blank = rows & cells.blank(raw[col])
                 raw.loc[blank, col] = str(meta[col])
         lag = meta.get("publication_lag_days")
         if lag is not None:
-            blank = rows & _blank(raw["published"])
+            blank = rows & cells.blank(raw["published"])
             dates = pd.to_datetime(raw.loc[blank, "date"], format="ISO8601", errors="coerce")
             filled = (dates + pd.Timedelta(days=int(lag))).dt.strftime("%Y-%m-%d")
             raw.loc[blank, "published"] = filled.where(dates.notna(), None)
