@@ -94,10 +94,10 @@ def lppls_path(observations: pd.DataFrame) -> pd.DataFrame:
         keys = prefix_keys(rows["date"].to_numpy(), y, **PARAMS)
 
         def compute(missing: list[int], t=t, y=y, ends=ends) -> list[tuple[float, ...]]:
-            out = []
+            out: list[tuple[float, ...]] = []
             for e in ends[missing]:
                 c = confidence(t[: e + 1], y[: e + 1], MONTHLY_WINDOWS, SEED, CONDITION_1, EFFORT)
-                out.append((c.positive, c.negative, c.critical_time - t[e]))
+                out.append((c.positive, c.negative, float(c.critical_time - t[e])))
             return out
 
         values = np.array(cached_points([keys[e] for e in ends], 3, compute), dtype=float)

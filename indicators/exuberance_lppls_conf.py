@@ -39,7 +39,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from monitor.indicators.exuberance_lppls_fit import SearchEffort, fit_windows
+from monitor.indicators.exuberance_lppls_fit import DEFAULT_EFFORT, SearchEffort, fit_windows
 
 #: Nested windows for month-end data: 24..60 months in steps of 2 (19 windows). Sornette
 #: et al. use 125..750 trading days; its monthly image, 6..36 months, leaves 6-12 points
@@ -135,7 +135,7 @@ def confidence(
     windows: Sequence[int] = MONTHLY_WINDOWS,
     seed: int = 0,
     cond: FilterConditions = CONDITION_1,
-    effort: SearchEffort = SearchEffort(),
+    effort: SearchEffort = DEFAULT_EFFORT,
 ) -> Confidence:
     """LPPLS confidence at the last point of ``t`` from the nested windows ending there.
 

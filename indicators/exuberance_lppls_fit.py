@@ -86,6 +86,9 @@ class SearchEffort:
     max_iter: int = 100
 
 
+DEFAULT_EFFORT = SearchEffort()
+
+
 def lppls_model(
     t: np.ndarray, tc: float, m: float, omega: float, A: float, B: float, C1: float, C2: float
 ) -> np.ndarray:
@@ -131,7 +134,7 @@ def _vp_eval(
     d, u, lu, f, g, h = _design(p, x)
     design = np.stack([p.mask * 1.0, f, g, h], axis=-1)
     U, S, Vt = np.linalg.svd(design, full_matrices=False)
-    keep = S > S[:, :1] * 1e-12
+    keep = S[:, :1] * 1e-12 < S
     s_inv = np.where(keep, 1.0 / np.where(keep, S, 1.0), 0.0)
     U = U * keep[:, None, :]
     beta = np.einsum("kij,ki->kj", Vt, np.einsum("knj,kn->kj", U, p.y) * s_inv)
@@ -280,9 +283,9 @@ def fit_windows(
     n_cand, n_starts = int(effort.n_candidates), min(int(effort.n_starts), int(effort.n_candidates))
     cands = np.concatenate(
         [
-            lo + (hi - lo) * np.random.default_rng(np.random.SeedSequence([int(seed), n])).random(
-                (n_cand, 3)
-            )
+            lo
+            + (hi - lo)
+            * np.random.default_rng(np.random.SeedSequence([int(seed), n])).random((n_cand, 3))
             for n in usable
         ]
     )

@@ -130,9 +130,7 @@ def test_a_second_run_computes_only_new_months(cases, monkeypatch, tmp_path):
     pd.testing.assert_frame_equal(again, second)
 
 
-def test_1990s_nasdaq_confident_before_the_march_2000_peak_and_not_after_it(
-    telecom, series_of
-):
+def test_1990s_nasdaq_confident_before_the_march_2000_peak_and_not_after_it(telecom, series_of):
     conf = series_of(telecom["lppls_confidence"], "US")
     assert conf.index.min() == pd.Timestamp("1993-07-30")  # six months before 1994-01
     # a majority of windows sees a positive bubble in the month before the peak

@@ -50,12 +50,11 @@ def test_linear_parameters_are_the_least_squares_solution():
     t, y = synthetic(noise=0.01, seed=5)
     fit = lf.fit(t, y, seed=0)
     u = np.abs(fit["tc"] - t)
-    f = u ** fit["m"]
-    x = np.column_stack(
-        [np.ones_like(t), f, f * np.cos(fit["omega"] * np.log(u)), f * np.sin(fit["omega"] * np.log(u))]
-    )
+    f, w = u ** fit["m"], fit["omega"] * np.log(u)
+    x = np.column_stack([np.ones_like(t), f, f * np.cos(w), f * np.sin(w)])
     beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-    np.testing.assert_allclose(beta, [fit["A"], fit["B"], fit["C1"], fit["C2"]], rtol=1e-6, atol=1e-9)
+    linear = [fit["A"], fit["B"], fit["C1"], fit["C2"]]
+    np.testing.assert_allclose(beta, linear, rtol=1e-6, atol=1e-9)
     assert fit["sse"] == pytest.approx(float(np.sum((y - x @ beta) ** 2)), rel=1e-9)
 
 
@@ -77,13 +76,12 @@ def test_variable_projection_jacobian_matches_central_differences():
     )
     _, _, _, jac = lf._vp_eval(problems, x)
     h = 1e-6
+
+    def residual(at: np.ndarray) -> np.ndarray:
+        return lf._vp_eval(problems, at, False)[1]
+
     numeric = np.stack(
-        [
-            (lf._vp_eval(problems, x + h * e, False)[1] - lf._vp_eval(problems, x - h * e, False)[1])
-            / (2 * h)
-            for e in np.eye(3)
-        ],
-        axis=-1,
+        [(residual(x + h * e) - residual(x - h * e)) / (2 * h) for e in np.eye(3)], axis=-1
     )
     assert jac is not None
     for k in range(3):
