@@ -105,6 +105,20 @@ def _read_point(folder: Path | None, key: str, width: int) -> tuple[float, ...] 
     return None
 
 
+def _write_point(folder: Path, key: str, row: tuple[float, ...]) -> None:
+    """Store one point; a cache that cannot be written costs time, never the result."""
+    payload = {
+        "format": POINT_FORMAT,
+        "key": key,
+        "values": [None if not np.isfinite(v) else float(v) for v in row],
+    }
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(folder / f"{key}.json", json.dumps(payload))
+    except OSError:
+        pass
+
+
 def cached_points(
     keys: Sequence[str],
     width: int,
@@ -126,17 +140,11 @@ def cached_points(
     missing = [i for i, row in enumerate(out) if row is None]
     if missing:
         computed = compute(missing)
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
         for i, row in zip(missing, computed, strict=True):
-            out[i] = tuple(float(v) for v in row)
+            values = tuple(float(v) for v in row)
+            out[i] = values
             if folder is not None:
-                payload = {
-                    "format": POINT_FORMAT,
-                    "key": keys[i],
-                    "values": [None if not np.isfinite(v) else float(v) for v in row],
-                }
-                write_text(folder / f"{keys[i]}.json", json.dumps(payload))
+                _write_point(folder, keys[i], values)
     if len(_MEMO) > _MEMO_LIMIT:
         _MEMO.clear()
     result = [row for row in out if row is not None]
