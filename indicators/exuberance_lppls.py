@@ -36,8 +36,8 @@ from monitor.indicators.exuberance_lppls_fit import SearchEffort
 
 SEED = 20150601
 #: The effort per window: 512 screened candidates, 16 local searches. Against the
-#: published-grade 1024/32 on the 120 telecom-2000 month-ends the confidence differs by
-#: at most one window in a few months (docs/market-exuberance.md), at 40% of the cost.
+#: reference effort 1024/32 on the 120 telecom-2000 month-ends the confidence differs by
+#: at most two windows in a few months (docs/market-exuberance.md), at a third of the cost.
 EFFORT = SearchEffort(n_candidates=512, n_starts=16, max_iter=100)
 LEAD_MONTHS = 6
 FIRST_WINDOW = min(MONTHLY_WINDOWS)
