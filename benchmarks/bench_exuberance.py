@@ -15,6 +15,12 @@ Run: ``python benchmarks/bench_exuberance.py [--series N]``.
   larger by construction: the per-month value tests each month at 5%).
 * Power. A planted explosive episode (1.05 a month for 30 months inside a random walk)
   must be flagged inside the episode.
+* LPPLS (``--lppls-walks N``, 0 to skip). One month-end of the confidence (19 nested
+  windows) fitted in one batch against the baseline of one window at a time, and the
+  monitor's search effort against the reference effort (1024 candidates, 32 starts);
+  the three LPPLS indicators on telecom-2000 with the per-date cache cold, warm, and
+  with one more month (only that month is fitted); and how often random walks with the
+  Nasdaq's monthly drift and volatility reach the rule's level (confidence > 0.5).
 """
 
 from __future__ import annotations
@@ -29,12 +35,17 @@ import numpy as np
 
 from monitor.data.case import load_case
 from monitor.engine.timeline import compute_indicators
+from monitor.indicator import cache
 from monitor.indicator.registry import load_registry
+from monitor.indicators import exuberance_lppls
 from monitor.indicators.exuberance import MIN_WINDOW_MONTHS
 from monitor.indicators.exuberance_cv import load_table, lookup
+from monitor.indicators.exuberance_lppls_conf import MONTHLY_WINDOWS, confidence
+from monitor.indicators.exuberance_lppls_fit import SearchEffort, fit_windows
 from monitor.indicators.exuberance_stats import bsadf, bsadf_matrix, date_stamp
 
 NAMES = {"explosive_root", "explosive_root_cv95", "explosive_root_gsadf"}
+LPPLS = {"lppls_confidence", "lppls_confidence_negative", "lppls_critical_time"}
 
 
 def naive_bsadf(y: np.ndarray, w0: int) -> np.ndarray:
@@ -70,6 +81,7 @@ def closes(case_name: str) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=2000, help="random walks in the size check")
+    parser.add_argument("--lppls-walks", type=int, default=4, help="random walks, LPPLS check")
     args = parser.parse_args()
     w0 = MIN_WINDOW_MONTHS
 
@@ -133,6 +145,56 @@ def main() -> None:
     episodes = date_stamp(path, lookup(table, np.arange(1, len(y) + 1), w0), 3)
     inside = [e for e in episodes if 100 <= e[0] < 130]
     print(f"power: planted explosive months 100-129; episodes {episodes}; inside: {bool(inside)}")
+    if args.lppls_walks:
+        bench_lppls(args.lppls_walks)
+
+
+def bench_lppls(walks: int) -> None:
+    """Cost of the LPPLS confidence, its cache, and its rate on random walks."""
+    y = closes("telecom-2000")
+    t = 1973 * 12 + np.arange(len(y), dtype=float)
+    end = 325  # 2000-02: the precedent month
+    seed, effort = exuberance_lppls.SEED, exuberance_lppls.EFFORT
+    part = (t[: end + 1], y[: end + 1])
+    batched, _ = timed(lambda: fit_windows(*part, MONTHLY_WINDOWS, seed, effort), 3)
+    one, _ = timed(lambda: [fit_windows(*part, [n], seed, effort) for n in MONTHLY_WINDOWS], 3)
+    ref, _ = timed(lambda: fit_windows(*part, MONTHLY_WINDOWS, seed, SearchEffort()))
+    print("LPPLS confidence (19 windows of 24-60 months, one month-end)")
+    print(
+        f"  batched {batched:.3f} s, one window at a time (baseline) {one:.3f} s, "
+        f"ratio {batched / one:.2f}; reference effort 1024/32 {ref:.3f} s, "
+        f"ratio {batched / ref:.2f}"
+    )
+    registry = load_registry()
+    case = load_case("telecom-2000")
+    obs = case.observations
+    short = obs[~((obs["series"] == "nasdaq_close_long") & (obs["date"] > "2003-11-30"))]
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["MONITOR_CACHE_DIR"] = folder
+        cold, _ = timed(lambda: compute_indicators(short, registry, LPPLS))
+        cache.clear_memo()
+        warm, _ = timed(lambda: compute_indicators(short, registry, LPPLS))
+        cache.clear_memo()
+        more, _ = timed(lambda: compute_indicators(obs, registry, LPPLS))
+        del os.environ["MONITOR_CACHE_DIR"]
+    print(
+        f"  three indicators on telecom-2000 (125 months to 2003-11): cache cold {cold:.1f} s, "
+        f"warm {warm:.3f} s (ratio {warm / cold:.4f}); one month more {more:.2f} s"
+    )
+    rng = np.random.default_rng(20261202)
+    shares = []
+    began = time.perf_counter()
+    for _ in range(walks):
+        walk = np.log(100.0) + np.cumsum(rng.normal(0.009, 0.065, 96))
+        tw = 1990 * 12 + np.arange(96, dtype=float)
+        for e in range(60, 96):
+            shares.append(confidence(tw[: e + 1], walk[: e + 1], seed=seed, effort=effort))
+    arr = np.array([(c.positive, c.negative) for c in shares])
+    print(
+        f"  {walks} random walks x 36 month-ends ({time.perf_counter() - began:.0f} s): mean "
+        f"confidence {arr[:, 0].mean():.3f} / negative {arr[:, 1].mean():.3f}; months above "
+        f"the rule's 0.5: {np.mean(arr[:, 0] > 0.5):.3f} (negative {np.mean(arr[:, 1] > 0.5):.3f})"
+    )
 
 
 if __name__ == "__main__":

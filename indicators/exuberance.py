@@ -45,7 +45,7 @@ class _MonthlyStatistic(Indicator):
     max_age = "6mo"
 
 
-def _log_prices(observations: pd.DataFrame) -> pd.DataFrame:
+def log_closes(observations: pd.DataFrame) -> pd.DataFrame:
     """Closes of the exuberance series, one row per period (latest vintage), with the
     date each value became knowable (the last publication of any close up to it)."""
     closes = select(observations, SERIES)
@@ -67,7 +67,7 @@ def bsadf_path(observations: pd.DataFrame) -> pd.DataFrame:
     full minimum window are left out.
     """
     frames = []
-    for entity, rows in _log_prices(observations).groupby("entity", sort=False):
+    for entity, rows in log_closes(observations).groupby("entity", sort=False):
         if len(rows) < MIN_WINDOW_MONTHS:
             continue
         y = np.log(rows["value"].to_numpy(dtype=float))

@@ -12,8 +12,11 @@ working directory off their path too.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,3 +35,11 @@ if "monitor" in sys.modules:  # imported from the checkout before this file ran
 # No test depends on the day it runs: "today" (freshness, days behind today) is pinned
 # to the day the live-data issue was measured; a test that needs another day sets it.
 os.environ["MONITOR_TODAY"] = "2026-12-01"
+
+# Indicator results are cached for one test session (MONITOR_CACHE_DIR): the LPPLS fits
+# cost about 0.2 s a month and every suite evaluates both bundled cases many times, in this
+# process and in CLI subprocesses, which inherit the variable. A fresh folder each session,
+# so no test reads a previous session's entries; removed at exit.
+_CACHE = tempfile.mkdtemp(prefix="monitor-test-cache-")
+os.environ["MONITOR_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)

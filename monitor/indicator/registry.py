@@ -39,6 +39,7 @@ DEFAULT_PLUGINS = (
     "monitor.indicators.return_test",
     "monitor.indicators.events",
     "monitor.indicators.exuberance",
+    "monitor.indicators.exuberance_lppls",
 )
 
 

@@ -33,9 +33,10 @@ def test_held_alert_says_it_clears_by_itself(summaries):
     held = _line(telecom, "policy-rate-hiking-cycle")
     assert held["why"].startswith("held by keep_firing_for 6mo until 2001-07-02")
     assert "clears after 2001-07-02" in held["clears_if"]
-    # a warning's weight 3 of all 75 points of risk weight (72 before the stage-0
-    # market-exuberance rule joined the bundled set): 3 / 75 * 100 = 4.0
-    assert _line(telecom, "fed-easing")["escalates"].startswith("if it stops, 4.0 points")
+    # a warning's weight 3 of all 78 points of risk weight (72 before the stage-0
+    # market-exuberance rules joined the bundled set, 75 before lppls-bubble-confidence):
+    # 3 / 78 * 100 = 3.85, shown as 3.9 (the parts are apportioned to whole tenths)
+    assert _line(telecom, "fed-easing")["escalates"].startswith("if it stops, 3.9 points")
 
 
 def test_closest_to_triggering_and_calibration(summaries):
@@ -46,8 +47,11 @@ def test_closest_to_triggering_and_calibration(summaries):
     closest = ai["closest"][0]
     assert closest["rule"] == "equity-bear-market"
     assert closest["gap"] == pytest.approx(16.0, abs=0.01)
-    assert ai["closest"][1]["rule"] == "policy-rate-hiking-cycle"
-    # the stage-0 market-exuberance rule joined the bundled set:
-    # 75 points of risk weight, not 72
-    assert ai["calibration"]["share_pct"] == 25  # 14.7 / 58.7
-    assert telecom["calibration"]["share_pct"] == 73  # 42.7 / 58.7
+    # the LPPLS confidence (0 in March 2026 against > 0.5) is 100% of its threshold
+    # away, closer than the policy rate's 175%
+    assert ai["closest"][1]["rule"] == "lppls-bubble-confidence"
+    assert ai["closest"][2]["rule"] == "policy-rate-hiking-cycle"
+    # the stage-0 market-exuberance rules joined the bundled set: 78 points of risk
+    # weight, not 72; every score scales by 75 / 78 since lppls-bubble-confidence
+    assert ai["calibration"]["share_pct"] == 25  # 14.1 / 56.4
+    assert telecom["calibration"]["share_pct"] == 73  # 41.1 / 56.4

@@ -19,7 +19,8 @@ def test_list_shows_every_bundled_rule_with_stage_severity_indicator_and_file():
     result = invoke("list", "--json")
     assert result.exit_code == 0, result.output
     rows = {r["id"]: r for r in json.loads(result.output)}
-    assert len(rows) == 23  # 22 + explosive-root (rules/market-exuberance.yaml)
+    # 22 + explosive-root + lppls-bubble-confidence (rules/market-exuberance.yaml)
+    assert len(rows) == 24
     hiking = rows["policy-rate-hiking-cycle"]
     assert (hiking["stage"], hiking["severity"], hiking["indicator"]) == (
         1,

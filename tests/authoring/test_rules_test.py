@@ -34,8 +34,9 @@ def test_bundled_rule_tests_pass_and_cover_every_rule(tmp_path):
     junit = tmp_path / "junit.xml"
     result = run("--require-coverage", "--junit", str(junit))
     assert result.exit_code == 0, result.output
-    # 23 rules since rules/market-exuberance.yaml added explosive-root
-    assert "coverage: 23 of 23 rules named by a test" in result.output
+    # 24 rules since rules/market-exuberance.yaml added explosive-root and
+    # lppls-bubble-confidence
+    assert "coverage: 24 of 24 rules named by a test" in result.output
     assert " 0 failed" in result.output
     suites = ET.parse(junit).getroot()
     assert int(suites.get("tests")) >= 20 and suites.get("failures") == "0"

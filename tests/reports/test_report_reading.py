@@ -127,12 +127,16 @@ def test_the_reviewed_disagreements_are_gone(reports):
     doc = parse(reports[("ai-cycle", "2026-08-07")][0])
     # 12 since the stage-0 market-exuberance rule joined the bundled set (75 points of
     # risk weight, not 72) and the AI data gained the first-published payroll changes
-    # (67k a month on average then: the payroll-stalling rule no longer fires)
-    assert doc.points["data-points:total"] == "12"
-    assert tenths(doc.points["data-points:risk"]) + tenths(doc.points["data-points:counter"]) == 120
+    # (67k a month on average then: the payroll-stalling rule no longer fires); 11.5
+    # since lppls-bubble-confidence joined it too (78 points: 12 x 75 / 78 = 11.54)
+    assert doc.points["data-points:total"] == "11.5"
+    assert tenths(doc.points["data-points:risk"]) + tenths(doc.points["data-points:counter"]) == 115
     telecom = reports[("telecom-2000", "2001-06-30")][0]
     doc = parse(telecom)
-    assert doc.points["data-points:total"] == "42.7"  # 44.4 before the exuberance rule
+    # 44.4 before the exuberance rules, 42.7 with explosive-root ((35 - 3) / 75), and
+    # (35 - 3) / 78 = 41.0 with lppls-bubble-confidence (resolved since December 2000:
+    # no points of its own), shown without its tenth
+    assert doc.points["data-points:total"] == "41"
     assert "44.5" not in telecom
     assert "clipped to" not in flat(doc.by_id["counter-signals"][1])
 
