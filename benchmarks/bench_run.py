@@ -16,7 +16,7 @@ in the innermost phase running (so ``load`` excludes the validation inside it):
 - ``write``      the archive: JSON, CSVs, index, latest, written atomically
 - ``other``      the rest of ``run()``
 
-``uncached`` runs without ``MONITOR_CACHE_DIR``; ``cached`` with it set to a folder
+``uncached`` runs with ``MONITOR_CACHE_DIR=off``; ``cached`` with it set to a folder
 warmed by one run first. Then, as a user sees them, in fresh processes (median wall
 seconds, and the child's CPU seconds): ``monitor --help``, ``monitor run`` uncached and
 cached, against the start of a bare interpreter (``python -c pass``) as the in-run
@@ -128,12 +128,12 @@ def one_run(case: str) -> PhaseClock:
 
 def in_process(case: str, repeat: int, cache: Path | None) -> dict[str, Any]:
     if cache is None:
-        os.environ.pop("MONITOR_CACHE_DIR", None)
+        os.environ["MONITOR_CACHE_DIR"] = "off"
     else:
         os.environ["MONITOR_CACHE_DIR"] = str(cache)
         one_run(case)  # warm the cache
     clocks = [one_run(case) for _ in range(repeat)]
-    os.environ.pop("MONITOR_CACHE_DIR", None)
+    os.environ["MONITOR_CACHE_DIR"] = "off"
     cpu = {p: statistics.median(c.cpu[p] for c in clocks) for p in PHASES}
     wall = {p: statistics.median(c.wall[p] for c in clocks) for p in PHASES}
     return {
@@ -160,7 +160,7 @@ def wall(command: list[str], repeat: int, env: dict[str, str] | None = None) -> 
 def processes(case: str, repeat: int, cache: Path) -> dict[str, list[float]]:
     monitor = shutil.which("monitor") or str(Path(sys.executable).with_name("monitor"))
     out = Path(tempfile.mkdtemp(prefix="bench-run-cli-"))
-    plain = {k: v for k, v in os.environ.items() if k != "MONITOR_CACHE_DIR"}
+    plain = {**os.environ, "MONITOR_CACHE_DIR": "off"}
     cached = {**plain, "MONITOR_CACHE_DIR": str(cache)}
     run = [monitor, "run", "--case", case, "--out", str(out)]
     try:

@@ -5,9 +5,12 @@ Why: a scheduled run recomputes things that have not changed since the last run 
 value is stored as ``<MONITOR_CACHE_DIR>/<kind>/<key>.json`` (plain JSON, never pickle:
 a cache file can be read, never run) where ``key`` is a
 :class:`monitor.core.fingerprint.Fingerprint` digest of everything the value depends
-on, so a changed input is a different file, not a stale hit. Off unless the variable
-names a folder (the same folder the indicator path cache uses); a corrupt or foreign
-entry is recomputed, never trusted, and a cache that cannot be written is skipped.
+on, so a changed input is a different file, not a stale hit. On by default, like any
+user cache (``$XDG_CACHE_HOME/bubble-monitor``, else ``~/.cache/bubble-monitor``): a
+scheduled run should not pay twice for what has not changed. ``MONITOR_CACHE_DIR``
+names another folder, or ``off`` to keep nothing; the indicator path cache uses the same
+root. A corrupt or foreign entry is recomputed, never trusted, and a cache that cannot
+be written is skipped.
 """
 
 from __future__ import annotations
@@ -25,10 +28,29 @@ CACHE_ENV = "MONITOR_CACHE_DIR"
 FORMAT = "value-v1"
 
 
+OFF = {"", "off", "none", "0", "false", "no"}
+APP = "bubble-monitor"
+
+
+def cache_root() -> Path | None:
+    """The cache's folder: ``MONITOR_CACHE_DIR``, ``off`` (None), else the user cache."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        chosen = chosen.strip()
+        return None if chosen.lower() in OFF else Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if base:
+        return Path(base) / APP
+    try:
+        return Path.home() / ".cache" / APP
+    except RuntimeError:  # no home directory to speak of: no cache
+        return None
+
+
 def folder(kind: str) -> Path | None:
     """Where entries of ``kind`` live, or None when the cache is off."""
-    root = os.environ.get(CACHE_ENV, "").strip()
-    return Path(root) / kind if root else None
+    root = cache_root()
+    return root / kind if root is not None else None
 
 
 def cached(kind: str, key: str, compute: Callable[[], Any]) -> Any:

@@ -3,7 +3,8 @@
 Why: a scheduled run evaluates the same long price history again and again; the
 recursion is cheap (milliseconds for 30 years of months, see
 benchmarks/bench_exuberance.py) but grows with T^2, and a daily history would not be.
-The cache is off unless ``MONITOR_CACHE_DIR`` names a folder; entries live in its
+The cache lives where the run cache does (``monitor.core.filecache.cache_root``: the
+user cache folder, ``MONITOR_CACHE_DIR``, or nothing when that is ``off``), in its
 ``indicators/`` sub-folder as ``<sha256>.json``. A corrupt or foreign entry is
 ignored and recomputed, never trusted.
 
@@ -16,16 +17,16 @@ second run computes only the new dates. Points are also memoised in the process.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from monitor.core import filecache
 from monitor.core.atomic import write_text
 from monitor.core.fingerprint import Fingerprint
 
-CACHE_ENV = "MONITOR_CACHE_DIR"
+CACHE_ENV = filecache.CACHE_ENV
 FORMAT = "path-v1"
 POINT_FORMAT = "point-v1"
 _MEMO: dict[str, tuple[float, ...]] = {}
@@ -62,8 +63,7 @@ def prefix_keys(dates: np.ndarray, values: np.ndarray, **params: object) -> list
 
 
 def cache_dir() -> Path | None:
-    folder = os.environ.get(CACHE_ENV)
-    return Path(folder) / "indicators" if folder else None
+    return filecache.folder("indicators")
 
 
 def cached(key: str, length: int, compute: Callable[[], np.ndarray]) -> np.ndarray:

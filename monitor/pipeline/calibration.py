@@ -5,7 +5,7 @@ reads at once. The peak is computed, never typed in: the bundled telecom-2000 ca
 evaluated with the very rules and indicators of this run and its highest score taken.
 That costs a second or two, so it is cached by a fingerprint of the 2000 data files,
 the rule files and the indicator set: change any of them and it is recomputed. The
-cache is kept in the process and, when ``MONITOR_CACHE_DIR`` is set, in a file (keyed
+cache is kept in the process and in a file of the run cache (``core.filecache``; keyed
 also by the indicators' code), so a scheduled run does not reload the 2000 case.
 """
 

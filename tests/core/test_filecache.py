@@ -1,4 +1,7 @@
-"""The file cache: off unless MONITOR_CACHE_DIR is set, plain JSON, never a stale or foreign hit."""
+"""The file cache: in the user cache by default, off by MONITOR_CACHE_DIR=off, plain JSON.
+
+Never a stale or foreign hit.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +24,22 @@ def counting(value: object) -> tuple[list[int], object]:
     return calls, compute
 
 
-def test_without_the_variable_nothing_is_stored(
+def test_without_the_variable_entries_go_to_the_user_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(filecache.CACHE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls, compute = counting({"score": 58.7})
+    assert filecache.cached("peak", "k", compute) == {"score": 58.7}
+    assert filecache.cached("peak", "k", compute) == {"score": 58.7}
+    assert len(calls) == 1
+    assert (tmp_path / "bubble-monitor" / "peak" / "k.json").is_file()
+
+
+@pytest.mark.parametrize("off", ["off", "OFF", "", "none"])
+def test_off_stores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, off: str) -> None:
+    monkeypatch.setenv(filecache.CACHE_ENV, off)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     calls, compute = counting({"score": 58.7})
     assert filecache.cached("peak", "k", compute) == {"score": 58.7}
     assert filecache.cached("peak", "k", compute) == {"score": 58.7}
