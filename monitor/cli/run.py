@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from monitor.cli.options import CONFIG, PLUGINS, fail, rule_dirs_option
+from monitor.cli.scaling import scaling_options
 
 
 @click.command()
@@ -57,6 +58,7 @@ from monitor.cli.options import CONFIG, PLUGINS, fail, rule_dirs_option
     "chromium). [default: the config's, else off]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+@scaling_options
 def run(
     case_name: str | None,
     as_of: str | None,
