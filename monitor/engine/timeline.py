@@ -185,7 +185,11 @@ def evaluate_prepared(prepared: Prepared, ruleset: RuleSet, step: str = DAILY) -
     results = {rule.id: evaluate_rule(rule, ctx, errors, grid) for rule in ruleset.rules}
     firing = pd.DataFrame({rid: r.firing_any() for rid, r in results.items()}, index=grid)
     pending = pd.DataFrame({rid: r.pending_any() for rid, r in results.items()}, index=grid)
-    return assemble(ruleset, grid, results, firing, pending, frames, errors, ctx, step)
+    # the views the conditions ran on are days x entities per indicator and window (half
+    # of what an evaluation holds); readers that need them again (calibration, explain)
+    # recompute them lazily from a context of the same frames
+    fresh = EvaluationContext(days, frames, prepared.timing, grid=grid)
+    return assemble(ruleset, grid, results, firing, pending, frames, errors, fresh, step)
 
 
 def assemble(
