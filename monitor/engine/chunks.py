@@ -35,7 +35,7 @@ import pandas as pd
 from monitor.core.durations import parse_duration
 from monitor.engine.context import EvaluationContext, SeriesTiming
 from monitor.engine.scaling import DEFAULT_CHUNK_SIZE as DEFAULT_CHUNK_SIZE
-from monitor.engine.states import AlertState, StateTable
+from monitor.engine.states import AlertState
 from monitor.engine.steps import step_times
 from monitor.engine.timeline import RuleResult, evaluate_rule
 from monitor.language.compiler import compile_condition
@@ -247,7 +247,3 @@ def _last_true(condition: pd.DataFrame) -> pd.DataFrame:
     times = index.to_numpy()[np.clip(last, 0, None)]
     stamps = np.where(last >= 0, times, np.datetime64("NaT"))
     return pd.DataFrame(stamps, index=condition.index, columns=condition.columns)
-
-
-def kept_table(part: RulePart) -> StateTable:
-    return StateTable(part.states, part.since)
