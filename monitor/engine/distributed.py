@@ -11,6 +11,7 @@ rows at once. Dask is the ``[dask]`` extra, loaded through
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -43,7 +44,7 @@ def dask_runner(client: Any) -> Runner:
         pending = distributed.as_completed()
         done: list[ChunkResult] = []
         for task in tasks:
-            key = f"monitor-chunk-{task.number}-{id(task)}"
+            key = f"monitor-chunk-{task.number}-{uuid.uuid4().hex}"  # never a stale result
             pending.add(client.submit(run_chunk, task, key=key))
             while pending.count() >= limit:
                 done.append(next(pending).result())
