@@ -62,7 +62,10 @@ def test_two_workers_equal_one_process(client: Any, tmp_path: Path, step: str) -
     end = c.latest_date()
     args = (c.observations, inputs.ruleset, inputs.registry, end)
     here = evaluate_chunked(*args, step=step, chunk_size=5)
-    there = evaluate_chunked(*args, step=step, chunk_size=5, runner=dask_runner(client))
+    with distributed.get_task_stream(client) as stream:
+        there = evaluate_chunked(*args, step=step, chunk_size=5, runner=dask_runner(client))
+    assert len(stream.data) == 4  # 20 entities in chunks of 5, one task each
+    assert len({task["worker"] for task in stream.data}) == 2, "both workers evaluated chunks"
     pd.testing.assert_frame_equal(here.firing, there.firing)
     pd.testing.assert_series_equal(here.score, there.score)
     for rule_id, want in here.results.items():
