@@ -44,11 +44,11 @@ def held(
     states = result.table.states
     if entity not in states.columns or entity not in result.condition.columns:
         return None
-    if int(states[entity].iloc[result.at(pos)]) != 2:  # AlertState.FIRING
+    row = result.at(pos)  # the row of pos, in a full or a chunked (kept rows) result
+    if int(states[entity].iloc[row]) != 2:  # AlertState.FIRING
         return None
-    if bool(pd.notna(result.condition[entity].iloc[result.at(pos)])) and bool(
-        result.condition[entity].iloc[result.at(pos)]
-    ):
+    now = result.condition[entity].iloc[row]
+    if pd.notna(now) and bool(now):
         return None
     true_at = result.last_true_before(entity, pos, timeline.grid)
     if true_at is None:
