@@ -32,6 +32,8 @@ def scaling_options(command: Callable[..., Any]) -> Callable[..., Any]:
             scaling = Scaling(chunk_size or DEFAULT_CHUNK_SIZE, workers, scheduler)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
+        if chunk_size is None and workers is None and scheduler is None:
+            scaling = _from_config(kwargs.get("config_path"), scaling)
         with use(scaling):
             return command(*args, **kwargs)
 
@@ -60,3 +62,17 @@ def scaling_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _from_config(config_path: Any, fallback: Any) -> Any:
+    """The config's ``chunk_size``/``workers``/``scheduler`` when no option was given.
+
+    A broken config is left to the command, which reports it with every problem.
+    """
+    from monitor.ops.config import ConfigError, find_config, scaling_of
+
+    try:
+        config = find_config(config_path)
+    except ConfigError:
+        return fallback
+    return scaling_of(config) if config is not None else fallback

@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from monitor.core.redaction import redact
+from monitor.engine.scaling import use
 from monitor.indicator.registry import load_registry
-from monitor.ops.config import Config, Schedule, load_config
+from monitor.ops.config import Config, Schedule, load_config, scaling_of
 from monitor.ops.lock import run_lock
 from monitor.ops.notify import Message, build_message, secrets, send_all, what_changed
 from monitor.ops.reload import RuleReloader
@@ -171,17 +172,18 @@ def _evaluate(config: Config, case: str, run_id: int) -> tuple[CaseOutcome, dict
 
     registry = load_registry(config.plugins)
     reload = reloader_for(config).load(registry)
-    result = run_pipeline(
-        case,
-        None,
-        config.rules,
-        config.out,
-        config.plugins,
-        ruleset=reload.ruleset,
-        registry=registry,
-        step=config.step,
-        pdf=config.pdf,
-    )
+    with use(scaling_of(config)):
+        result = run_pipeline(
+            case,
+            None,
+            config.rules,
+            config.out,
+            config.plugins,
+            ruleset=reload.ruleset,
+            registry=registry,
+            step=config.step,
+            pdf=config.pdf,
+        )
     a = result.assessment
     errors = list(reload.problems) + list(a.problems)
     if a.quarantined:
