@@ -31,7 +31,7 @@ def firing_by_entity(timeline: Timeline, pos: int) -> pd.DataFrame:
         if states.shape[1] == 0:
             columns[rule_id] = pd.Series(dtype=bool)
             continue
-        row = states.iloc[pos]
+        row = states.iloc[result.at(pos)]
         columns[rule_id] = (row == int(AlertState.FIRING)).rename(index=str)
     table = pd.DataFrame(columns).fillna(False).astype(bool)
     return table.reindex(columns=list(timeline.results), fill_value=False).sort_index()

@@ -43,7 +43,7 @@ def rule_history(
     if measure.shape[1] == 0:
         return []
     positions = month_end_positions(grid, pos)
-    picked = measure.iloc[positions]
+    picked = measure.iloc[[result.at(p) for p in positions]]
     dates = [d.date().isoformat() for d in picked.index]
     out = []
     for entity in picked.columns:
@@ -102,12 +102,13 @@ def rule_heat(timeline: Timeline, grid: pd.DatetimeIndex) -> dict[str, Any]:
     months = pd.DatetimeIndex(grid.to_period("M").unique().to_timestamp())
     rows = []
     for rid, result in timeline.results.items():
-        states = result.table.states.reindex(grid)
-        if states.shape[1]:
+        if timeline.pending is not None:  # the any-entity paths, kept whole by every engine
+            firing = timeline.firing[rid].reindex(grid, fill_value=False).astype(bool)
+            pending = timeline.pending[rid].reindex(grid, fill_value=False).astype(bool)
+        else:
+            states = result.table.states.reindex(grid)
             firing = (states == int(AlertState.FIRING)).any(axis=1)
             pending = (states == int(AlertState.PENDING)).any(axis=1)
-        else:
-            firing = pending = pd.Series(False, index=grid)
         code = firing.astype(int) * 2 + (pending & ~firing).astype(int)
         by_month = code.groupby(grid.to_period("M")).max()
         rows.append(

@@ -166,15 +166,16 @@ def _rule_entities(
     names = names or {}
     table = result.table
     out = []
+    row = result.at(pos)
     for entity in table.states.columns:
-        code = int(table.states[entity].iloc[pos])
-        value = result.measure[entity].iloc[pos] if entity in result.measure.columns else None
+        code = int(table.states[entity].iloc[row])
+        value = result.measure[entity].iloc[row] if entity in result.measure.columns else None
         out.append(
             EntityState(
                 str(entity),
                 AlertState(code).label,
                 number(value),
-                iso_date(table.since[entity].iloc[pos]),
+                iso_date(table.since[entity].iloc[row]),
                 names.get(str(entity), str(entity)),
             )
         )
@@ -185,7 +186,7 @@ def _rule_entities(
                 EntityState(
                     str(entity),
                     "inactive",
-                    number(result.measure[entity].iloc[pos]),
+                    number(result.measure[entity].iloc[row]),
                     None,
                     names.get(str(entity), str(entity)),
                 )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from monitor.core.plaindata import iso_date
@@ -45,16 +44,17 @@ def held(
     states = result.table.states
     if entity not in states.columns or entity not in result.condition.columns:
         return None
-    if int(states[entity].iloc[pos]) != 2:  # AlertState.FIRING
+    row = result.at(pos)  # the row of pos, in a full or a chunked (kept rows) result
+    if int(states[entity].iloc[row]) != 2:  # AlertState.FIRING
         return None
-    condition = result.condition[entity].iloc[: pos + 1].fillna(False).astype(bool)
-    if bool(condition.iloc[-1]):
+    now = result.condition[entity].iloc[row]
+    if pd.notna(now) and bool(now):
         return None
-    true_at = np.flatnonzero(condition.to_numpy())
-    if len(true_at) == 0:
+    true_at = result.last_true_before(entity, pos, timeline.grid)
+    if true_at is None:
         return None
-    last_true = timeline.grid[true_at[-1]]
-    first_false = timeline.grid[true_at[-1] + 1]
+    last_true = timeline.grid[true_at]
+    first_false = timeline.grid[true_at + 1]
     kept_until = first_false + rule.keep_firing_for.offset()
     until = kept_until - pd.Timedelta(days=1)
     if timeline.step == MONTH_END and not until.is_month_end:

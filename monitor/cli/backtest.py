@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from monitor.cli.options import PLUGINS, fail, rule_dirs_option
+from monitor.cli.scaling import scaling_options
 
 
 @click.command()
@@ -70,6 +71,7 @@ from monitor.cli.options import PLUGINS, fail, rule_dirs_option
     help="Folder of templates overriding the built-in report templates by name.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the backtest as JSON.")
+@scaling_options
 def backtest(
     case_name: str,
     start: str | None,

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from monitor.cli.options import CONFIG, PLUGINS, fail, rule_dirs_option
+from monitor.cli.scaling import scaling_options
 
 
 @click.command()
@@ -75,6 +76,7 @@ from monitor.cli.options import CONFIG, PLUGINS, fail, rule_dirs_option
     help="Re-evaluate run RUN_ID of the history (store as it stood then) and compare its "
     "stage, score and firing rules; exit 1 with the differences.",
 )
+@scaling_options
 def run(
     case_name: str | None,
     as_of: str | None,

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.core.errors import ConfigError
 from monitor.data.storecase import StoreCaseSpec
+from monitor.engine.scaling import DEFAULT_CHUNK_SIZE, Scaling
 from monitor.ops.caseconfig import parse_cases
 from monitor.ops.configcheck import SECRET_KEYS, ConfigChecker, key_line
 from monitor.ops.inhibition import read_setting as read_inhibit
@@ -87,6 +88,9 @@ class Config:
     misfire_grace_seconds: int = 7 * 24 * 3600
     step: str = "daily"
     pdf: bool = False
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    workers: int | None = None
+    scheduler: str | None = None
     cases: list[str] = field(default_factory=lambda: ["ai-cycle"])
     schedules: list[Schedule] = field(default_factory=list)
     email: EmailTarget | None = None
@@ -134,6 +138,9 @@ MONITOR_KEYS = {
     "cases",
     "step",
     "pdf",
+    "chunk_size",
+    "workers",
+    "scheduler",
 }
 STEPS = ("daily", "month-end")
 SCHEDULE_KEYS = {"id", "cron", "second", "interval_seconds", "cases"}
@@ -201,6 +208,7 @@ def load_config(path: Path) -> Config:
     if config.step not in STEPS:
         check.error("monitor", "step", f"must be one of {', '.join(STEPS)}")
     config.pdf = check.get(mon, "pdf", bool, "monitor", config.pdf)
+    _scaling(check, mon, config)
     config.cases = check.strings(mon, "cases", "monitor", ["ai-cycle"])
     if not config.cases:
         check.error("monitor", "cases", "name at least one case")
@@ -343,3 +351,23 @@ def find_config(path: Path | None = None, cwd: Path | None = None) -> Config | N
         return load_config(Path(path))
     candidate = (cwd or Path.cwd()) / CONFIG_NAME
     return load_config(candidate) if candidate.is_file() else None
+
+
+def _scaling(check: _Checker, mon: dict[str, Any], config: Config) -> None:
+    """``chunk_size``, ``workers``, ``scheduler``: how runs scale (docs/scaling.md)."""
+    config.chunk_size = check.get(mon, "chunk_size", int, "monitor", config.chunk_size)
+    if config.chunk_size < 1:
+        check.error("monitor", "chunk_size", "must be at least 1")
+        config.chunk_size = DEFAULT_CHUNK_SIZE
+    config.workers = check.get(mon, "workers", int, "monitor", config.workers)
+    if config.workers is not None and config.workers < 1:
+        check.error("monitor", "workers", "must be at least 1")
+        config.workers = None
+    config.scheduler = check.get(mon, "scheduler", str, "monitor", config.scheduler)
+    if config.workers is not None and config.scheduler is not None:
+        check.error("monitor", "scheduler", "give workers (a local cluster) or scheduler, not both")
+        config.scheduler = None
+
+
+def scaling_of(config: Config) -> Scaling:
+    return Scaling(config.chunk_size, config.workers, config.scheduler)

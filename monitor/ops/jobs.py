@@ -26,9 +26,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from monitor.core.redaction import redact
+from monitor.engine.scaling import use
 from monitor.indicator.registry import load_registry
 from monitor.ops.alerting import AlertPlan
-from monitor.ops.config import Config, Schedule, load_config
+from monitor.ops.config import Config, Schedule, load_config, scaling_of
 from monitor.ops.heartbeat import ping as ping_heartbeat
 from monitor.ops.livecase import refresh_and_load, store_case
 from monitor.ops.lock import run_lock
@@ -197,19 +198,20 @@ def _evaluate(
     reload = reloader_for(config).load(registry)
     spec = store_case(config, case)  # a [[case]]: refresh its sources first
     live = refresh_and_load(config, spec) if spec is not None else None
-    result = run_pipeline(
-        case if live is None else live.case,
-        as_of,
-        config.rules,
-        config.out,
-        config.plugins,
-        ruleset=reload.ruleset,
-        registry=registry,
-        step=config.step,
-        pdf=config.pdf,
-        failed_sources=None if live is None else live.failed,
-        annotate=None if plan is None else plan.annotate,
-    )
+    with use(scaling_of(config)):
+        result = run_pipeline(
+            case if live is None else live.case,
+            as_of,
+            config.rules,
+            config.out,
+            config.plugins,
+            ruleset=reload.ruleset,
+            registry=registry,
+            step=config.step,
+            pdf=config.pdf,
+            failed_sources=None if live is None else live.failed,
+            annotate=None if plan is None else plan.annotate,
+        )
     a = result.assessment
     errors = list(reload.problems) + list(a.problems)
     if a.degraded is not None:

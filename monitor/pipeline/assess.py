@@ -16,8 +16,11 @@ import pandas as pd
 
 from monitor.assessment.model import Assessment, assess
 from monitor.data.case import Case
+from monitor.engine.chunked import evaluate_chunked
+from monitor.engine.distributed import runner_for
+from monitor.engine.scaling import current
 from monitor.engine.steps import DAILY
-from monitor.engine.timeline import Timeline, evaluate
+from monitor.engine.timeline import Timeline
 from monitor.indicator.registry import Registry
 from monitor.pipeline.inputs import Inputs, load_inputs
 from monitor.rulebook.model import RuleSet
@@ -35,10 +38,33 @@ class RunResult:
     pdf_path: Path | None = None
 
 
-def timeline_for(inputs: Inputs, end: pd.Timestamp, step: str = DAILY) -> Timeline:
+def timeline_for(
+    inputs: Inputs,
+    end: pd.Timestamp,
+    step: str = DAILY,
+    dates: Sequence[pd.Timestamp] = (),
+    keep_all: bool = False,
+) -> Timeline:
+    """The case's timeline up to ``end``, chunked and run as the scaling in force says.
+
+    ``dates`` (the dates to be assessed) and month ends are kept when a universe
+    larger than one chunk is evaluated; ``keep_all`` keeps every step time.
+    """
     case = inputs.case
-    start = case.evaluation_start()
-    return evaluate(case.observations, inputs.ruleset, inputs.registry, end, start, step=step)
+    scaling = current()
+    with runner_for(scaling) as runner:
+        return evaluate_chunked(
+            case.observations,
+            inputs.ruleset,
+            inputs.registry,
+            end,
+            case.evaluation_start(),
+            step,
+            scaling.chunk_size,
+            dates,
+            keep_all,
+            runner,
+        )
 
 
 def assess_at(inputs: Inputs, timeline: Timeline, as_of: pd.Timestamp) -> Assessment:
@@ -56,7 +82,7 @@ def assess_inputs(
     inputs: Inputs, as_of: pd.Timestamp | None = None, step: str = DAILY
 ) -> RunResult:
     at = pd.Timestamp(as_of) if as_of is not None else inputs.case.latest_date()
-    timeline = timeline_for(inputs, at, step)
+    timeline = timeline_for(inputs, at, step, [at])
     return RunResult(inputs.case, timeline, assess_at(inputs, timeline, at))
 
 
@@ -71,7 +97,7 @@ def assess_dates(
     if not dates:
         return []
     stamps = [pd.Timestamp(d) for d in dates]
-    timeline = timeline_for(inputs, max(stamps), step)
+    timeline = timeline_for(inputs, max(stamps), step, stamps)
     return [assess_at(inputs, timeline, d) for d in stamps]
 
 

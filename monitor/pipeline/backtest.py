@@ -51,7 +51,7 @@ def backtest(
     """Backtest a case from ``start`` to ``end`` (defaults: its first and last data)."""
     inputs = load_inputs(case, rule_dirs, plugin_dirs)
     last = pd.Timestamp(end) if end is not None else inputs.case.latest_date()
-    timeline = timeline_for(inputs, last, step)
+    timeline = timeline_for(inputs, last, step, keep_all=True)  # the model reads every step
     first = pd.Timestamp(start) if start is not None else timeline.grid[0]
     model = build(timeline, inputs.case, first, last, horizon_months)
     model.problems = [str(f) for f in inputs.registry.failures] + model.problems
