@@ -79,9 +79,11 @@ def mark_carried(history: list[dict[str, Any]], frame: pd.DataFrame | None, freq
     limit = _frequency_limit(frequency)
     if frame is None or frame.empty or limit is None:
         return
+    # one pass over the frame, not one per entity (a universe has thousands)
+    by_entity = dict(iter(frame.groupby("entity", sort=False, observed=True)))
     for h in history:
-        rows = frame[frame["entity"] == h["entity"]]
-        if rows.empty or not h["points"]:
+        rows = by_entity.get(h["entity"])
+        if rows is None or rows.empty or not h["points"]:
             continue
         times = pd.DatetimeIndex([pd.Timestamp(p["date"]) for p in h["points"]])
         latest = known_at(rows, times, column="date")
