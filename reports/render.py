@@ -32,7 +32,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from monitor.assessment.entities import MANY_ENTITIES, entity_count
-from monitor.assessment.model import Assessment, RuleAssessment
+from monitor.assessment.model import Assessment, RuleAssessment, serious_first
 from monitor.core.errors import TemplateProblem
 from monitor.core.limits import SHOWN_BAD_ROWS
 from monitor.reports import charts
@@ -189,12 +189,9 @@ def _charted(rule: RuleAssessment) -> list[dict[str, Any]]:
     """The entities a chart draws: all of a few, else the lead and the most serious."""
     if len(rule.history) <= CHART_LINES:
         return rule.history
-    order = {e.entity: (e.entity != rule.entity, -_SERIOUS[e.state]) for e in rule.entities}
-    ranked = sorted(rule.history, key=lambda h: order.get(h["entity"], (True, 0)))
+    order = {e.entity: i for i, e in enumerate(serious_first(rule.entities, rule.entity))}
+    ranked = sorted(rule.history, key=lambda h: order.get(h["entity"], len(order)))
     return ranked[:CHART_LINES]
-
-
-_SERIOUS = {"firing": 3, "pending": 2, "resolved": 1, "inactive": 0}
 
 
 def charts_for(assessment: Assessment) -> dict[str, Chart | None]:

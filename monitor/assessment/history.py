@@ -33,11 +33,13 @@ def rule_history(
     grid: pd.DatetimeIndex,
     pos: int,
     names: dict[str, str] | None = None,
+    only: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Per entity, the measured value known at each month end (leading gaps trimmed).
 
     Interior gaps stay ``None`` so a chart breaks its line instead of inventing a
-    reading; an entity never measured up to ``pos`` is left out.
+    reading; an entity never measured up to ``pos`` is left out, and so is one not in
+    ``only`` (when given).
     """
     measure = result.measure
     if measure.shape[1] == 0:
@@ -47,6 +49,8 @@ def rule_history(
     dates = [d.date().isoformat() for d in picked.index]
     out = []
     for entity in picked.columns:
+        if only is not None and str(entity) not in only:
+            continue
         values = [number(v) for v in picked[entity].to_numpy()]
         first = next((i for i, v in enumerate(values) if v is not None), None)
         if first is None:

@@ -28,6 +28,7 @@ from monitor.assessment.history import (
 )
 from monitor.assessment.reading import held, mark_carried, missing_reason
 from monitor.core.clock import today as clock_today
+from monitor.core.limits import HISTORY_ENTITIES
 from monitor.core.plaindata import iso_date, number
 from monitor.data.case import Case
 from monitor.engine.scoring import max_points, rule_weight, score_parts
@@ -89,6 +90,7 @@ class RuleAssessment:
     low: float | None = None
     high: float | None = None
     silences: list[dict[str, Any]] = field(default_factory=list)  # active, scheduled runs only
+    history_omitted: int = 0  # entities past HISTORY_ENTITIES whose history is not kept
 
 
 @dataclass
@@ -147,6 +149,9 @@ class Assessment:
             del document["notices"]
             for rule in document["rules"]:
                 del rule["silences"]
+        for rule in document["rules"]:
+            if not rule["history_omitted"]:  # a universe only: most cases keep every history
+                del rule["history_omitted"]
         return document
 
 
@@ -339,6 +344,26 @@ def _margin(distance: float | None, comparator: str | None) -> float | None:
     return round(-distance if comparator in ("<", "<=") else distance, 6)
 
 
+SERIOUSNESS = {"firing": 3, "pending": 2, "resolved": 1, "inactive": 0}
+
+
+def serious_first(entities: list[EntityState], lead: str | None) -> list[EntityState]:
+    """The rule's entities, the lead first, then firing, pending, resolved, inactive.
+
+    One order for what a history keeps and what a chart draws, so a chart's lines are
+    always among the kept histories.
+    """
+    return sorted(entities, key=lambda e: (e.entity != lead, -SERIOUSNESS[e.state]))
+
+
+def _history_entities(entities: list[EntityState], lead: EntityState | None) -> set[str] | None:
+    """The entities whose history is kept: all of a few, else the lead and the most serious."""
+    if len(entities) <= HISTORY_ENTITIES:
+        return None
+    ranked = serious_first(entities, lead.entity if lead else None)
+    return {e.entity for e in ranked[:HISTORY_ENTITIES]}
+
+
 def _assess_rule(
     timeline: Timeline,
     rule_id: str,
@@ -401,7 +426,8 @@ def _assess_rule(
         for_=str(rule.for_),
         keep_firing_for=str(rule.keep_firing_for),
         line=rule.line,
-        history=rule_history(result, timeline.grid, pos, names),
+        history=rule_history(result, timeline.grid, pos, names, _history_entities(entities, lead)),
+        history_omitted=max(0, len(entities) - HISTORY_ENTITIES),
         measure=condition.measure.text if condition.measure is not None else "",
         level=None
         if condition.level is None

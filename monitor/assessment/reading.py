@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from monitor.core.plaindata import iso_date
@@ -74,28 +75,31 @@ def mark_carried(history: list[dict[str, Any]], frame: pd.DataFrame | None, freq
     """Flag each history point whose latest observation is older than its rhythm.
 
     Such a point repeats a reading rather than showing a new one; charts draw it
-    dashed so a stale line does not look live. Changes ``history`` in place.
+    dashed so a stale line does not look live. Changes ``history`` in place. One
+    point-in-time look-up serves every entity (a universe has thousands of histories).
     """
     limit = _frequency_limit(frequency)
-    if frame is None or frame.empty or limit is None:
+    wanted = [h for h in history if h["points"]]
+    if frame is None or frame.empty or limit is None or not wanted:
         return
-    # one pass over the frame, not one per entity (a universe has thousands)
-    by_entity = dict(iter(frame.groupby("entity", sort=False, observed=True)))
-    for h in history:
-        rows = by_entity.get(h["entity"])
-        if rows is None or rows.empty or not h["points"]:
+    dates = sorted({p["date"] for h in wanted for p in h["points"]})
+    times = pd.DatetimeIndex(pd.to_datetime(dates))
+    latest = known_at(frame, times, column="date")
+    row_of = {d: i for i, d in enumerate(dates)}
+    days = times.to_numpy().astype("datetime64[D]")
+    for h in wanted:
+        if h["entity"] not in latest.columns:
             continue
-        times = pd.DatetimeIndex([pd.Timestamp(p["date"]) for p in h["points"]])
-        latest = known_at(rows, times, column="date")
-        periods = latest[h["entity"]] if h["entity"] in latest.columns else None
-        for i, point in enumerate(h["points"]):
-            period = None if periods is None else periods.iloc[i]
-            if period is None or pd.isna(period):
-                continue
-            age = (times[i] - pd.Timestamp(period)).days
-            if age > limit:
-                point["carried"] = True
-                point["observed"] = iso_date(pd.Timestamp(period))
+        periods = latest[h["entity"]].to_numpy().astype("datetime64[D]")
+        rows = np.fromiter((row_of[p["date"]] for p in h["points"]), dtype=np.int64)
+        known = ~np.isnat(periods[rows])
+        ages = np.where(known, (days[rows] - periods[rows]).astype("int64"), 0)
+        flagged = np.flatnonzero(known & (ages > limit))
+        observed = np.datetime_as_string(periods[rows[flagged]], unit="D")
+        for i, day in zip(flagged, observed, strict=True):
+            point = h["points"][i]
+            point["carried"] = True
+            point["observed"] = str(day)
 
 
 def missing_reason(

@@ -20,6 +20,12 @@ SHOWN_BAD_ROWS = 20
 """Quarantined rows listed in full on the terminal and in the report; the rest are
 counted, and every one is in the ``.quarantine.csv`` published beside the report."""
 
+HISTORY_ENTITIES = 25
+"""Entities whose month-end history a rule's assessment keeps (the lead and the most
+serious first). A universe of thousands would otherwise carry a history per entity
+(millions of points) that no chart draws; every entity's current reading stays in the
+rule's ``entities``."""
+
 MAX_FIELD_CHARS = 128 * 1024
 """The longest single CSV field accepted (Python's csv default); longer is quarantined."""
 
