@@ -8,41 +8,13 @@ PostgreSQL cases skip with that reason, under CI they fail instead.
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from monitor.core.database import DatabaseError, make_engine
 from monitor.data.observations import validate
 from monitor.data.store import ObservationStore
-
-PG_ENV = "MONITOR_TEST_POSTGRES_URL"
-TABLES = ("observations", "source_checks", "runs", "alembic_version")
-
-
-def _postgres_url() -> str:
-    url = os.environ.get(PG_ENV)
-    if url:
-        return url
-    reason = f"no PostgreSQL server: set {PG_ENV} (.ci/run starts one)"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must test PostgreSQL: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    url = _postgres_url()
-    engine = make_engine(url)
-    with engine.begin() as conn:  # every test starts from an empty database
-        for table in TABLES:
-            conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
-    engine.dispose()
-    return url
 
 
 def rows(*items: tuple[str, float, str]):

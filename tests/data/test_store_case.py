@@ -9,38 +9,12 @@ published 2026-03-02); the revision is hypothetical, for the test.
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
-import pytest
-from sqlalchemy import text
 
 from monitor.assessment.freshness import series_freshness
-from monitor.core.database import make_engine
 from monitor.data.observations import validate
 from monitor.data.store import ObservationStore
 from monitor.data.storecase import StoreCaseSpec, load_store_case
-
-PG_ENV = "MONITOR_TEST_POSTGRES_URL"
-TABLES = ("observations", "source_checks", "runs", "alembic_version")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    url = os.environ.get(PG_ENV)
-    if not url:
-        reason = f"no PostgreSQL server: set {PG_ENV} (.ci/run starts one)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test PostgreSQL: {reason}")
-        pytest.skip(reason)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        for table in TABLES:
-            conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
-    engine.dispose()
-    return url
 
 
 def rows(series: str, *items: tuple[str, float, str]):
